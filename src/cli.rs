@@ -1,0 +1,227 @@
+//! The command line, declared with clap's derive API: doc comments are the
+//! help text, and values are validated while parsing (usage errors exit 2).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::output::FormatKind;
+use crate::rng::RngKind;
+
+const MAIN_EXAMPLES: &str = "\
+Examples:
+  taxi-sim run --taxis 3 --end-time 180 --seed 10     the book's simulation
+  taxi-sim run --scenario rush-hour --export events.json
+  taxi-sim replay events.json                         re-simulate, prove identical";
+
+const RUN_EXAMPLES: &str = "\
+Precedence: options given here win over the scenario file's values, and the
+book's defaults fill the rest.
+
+Examples:
+  taxi-sim run -t 3 -e 120 -s 3                     the book's sample run
+  taxi-sim run --scenario scenarios/rush-hour.toml --export events.json
+  taxi-sim run -t 2 -s 10 --delay --delay-scale 0.01   replay in real time";
+
+const REPLAY_EXAMPLES: &str = "\
+Examples:
+  taxi-sim replay events.json
+  taxi-sim replay events.jsonl --show
+  taxi-sim replay events.json --show --delay 0.5     as taxi_sim_delay.py does";
+
+const SCENARIO_EXAMPLES: &str = "\
+Examples:
+  taxi-sim scenario list
+  taxi-sim scenario check scenarios/*.toml
+  taxi-sim scenario show fluent-python --json";
+
+const COMPLETIONS_EXAMPLES: &str = "\
+Examples:
+  taxi-sim completions bash > ~/.local/share/bash-completion/completions/taxi-sim
+  taxi-sim completions zsh > ~/.zfunc/_taxi-sim
+  taxi-sim completions fish > ~/.config/fish/completions/taxi-sim.fish";
+
+const MAN_EXAMPLES: &str = "\
+Examples:
+  taxi-sim man > taxi-sim.1 && man ./taxi-sim.1
+  taxi-sim man | gzip > /usr/local/share/man/man1/taxi-sim.1.gz";
+
+/// A discrete-event taxi-fleet simulator: the taxi simulation of
+/// *Fluent Python*, reproduced byte for byte, and much faster.
+#[derive(Debug, Parser)]
+#[command(name = "taxi-sim", version, after_help = MAIN_EXAMPLES)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a simulation and print its events.
+    #[command(after_help = RUN_EXAMPLES)]
+    Run(RunArgs),
+    /// Re-simulate an event log and check that every event is identical.
+    #[command(after_help = REPLAY_EXAMPLES)]
+    Replay(ReplayArgs),
+    /// Check, show and list scenarios.
+    #[command(subcommand, after_help = SCENARIO_EXAMPLES)]
+    Scenario(ScenarioCommand),
+    /// Print a shell completion script on stdout.
+    #[command(after_help = COMPLETIONS_EXAMPLES)]
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) on stdout.
+    #[command(after_help = MAN_EXAMPLES)]
+    Man,
+}
+
+/// Options of `taxi-sim run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Number of taxis [default: 3]
+    #[arg(short = 't', long, value_name = "N", value_parser = parse_count, allow_hyphen_values = true)]
+    pub taxis: Option<u64>,
+
+    /// Simulation end time in ticks (minutes) [default: 180]
+    #[arg(short = 'e', long, value_name = "TICKS", value_parser = parse_count, allow_hyphen_values = true)]
+    pub end_time: Option<u64>,
+
+    /// Random seed (0 to 2^64-1); without it one is drawn and printed on stderr
+    #[arg(short = 's', long, value_name = "SEED", value_parser = parse_count, allow_hyphen_values = true)]
+    pub seed: Option<u64>,
+
+    /// Random generator: `cpython` reproduces the book [default: cpython]
+    #[arg(long, value_enum)]
+    pub rng: Option<RngKind>,
+
+    /// Scenario file (.toml or .json) or built-in scenario name
+    #[arg(long, value_name = "FILE_OR_NAME")]
+    pub scenario: Option<String>,
+
+    /// What to print on stdout [default: text]
+    #[arg(short = 'f', long, value_enum)]
+    pub format: Option<FormatKind>,
+
+    /// Also write the run to FILE (.json, .jsonl, .csv, .txt; `-` is stdout); repeatable
+    #[arg(long, value_name = "FILE")]
+    pub export: Vec<PathBuf>,
+
+    /// Stop after N events
+    #[arg(long, value_name = "N", value_parser = parse_count, allow_hyphen_values = true)]
+    pub max_events: Option<u64>,
+
+    /// Play the run in real time, as taxi_sim_delay.py does (half a second per tick)
+    #[arg(short = 'd', long)]
+    pub delay: bool,
+
+    /// Seconds of delay per tick with --delay (0 disables it)
+    #[arg(long, value_name = "SECONDS", default_value = "0.5", value_parser = parse_seconds, allow_hyphen_values = true)]
+    pub delay_scale: f64,
+
+    /// No summary and no progress bar on stderr
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+}
+
+/// Options of `taxi-sim replay`.
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    /// Event log written by `run --export` (.json or .jsonl)
+    #[arg(value_name = "LOG")]
+    pub log: PathBuf,
+
+    /// Print the events in the book's text format while verifying
+    #[arg(long)]
+    pub show: bool,
+
+    /// Play the events back in real time: SECONDS per simulated tick
+    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds, allow_hyphen_values = true)]
+    pub delay: Option<f64>,
+
+    /// No progress bar
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+}
+
+/// The `scenario` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ScenarioCommand {
+    /// Validate scenario files and report every error; exit 1 if any is invalid.
+    Check {
+        /// Files or built-in names.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<String>,
+    },
+    /// Print a scenario with every default made explicit.
+    Show {
+        /// File or built-in name.
+        #[arg(value_name = "FILE_OR_NAME")]
+        scenario: String,
+        /// JSON instead of TOML.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the built-in scenarios.
+    List,
+}
+
+/// A whole number from 0 to 2^64-1, with messages for the usual mistakes.
+fn parse_count(text: &str) -> Result<u64, String> {
+    match text.trim().parse::<i128>() {
+        Ok(value) if value < 0 => Err(format!("must be 0 or more, got {value}")),
+        Ok(value) => u64::try_from(value).map_err(|_| format!("must be at most {}", u64::MAX)),
+        Err(_) => Err(format!("'{text}' is not a whole number")),
+    }
+}
+
+/// A duration in seconds: finite and not negative.
+fn parse_seconds(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(value) if value.is_finite() && value >= 0.0 => Ok(value),
+        Ok(value) => Err(format!(
+            "must be a finite number of seconds, 0 or more, got {value}"
+        )),
+        Err(_) => Err(format!("'{text}' is not a number of seconds")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn counts_reject_negative_huge_and_non_numbers() {
+        assert_eq!(parse_count("42"), Ok(42));
+        assert_eq!(parse_count("18446744073709551615"), Ok(u64::MAX));
+        assert!(parse_count("-1").unwrap_err().contains("0 or more"));
+        assert!(
+            parse_count("18446744073709551616")
+                .unwrap_err()
+                .contains("at most")
+        );
+        assert!(
+            parse_count("abc")
+                .unwrap_err()
+                .contains("not a whole number")
+        );
+    }
+
+    #[test]
+    fn seconds_reject_negative_and_non_finite() {
+        assert_eq!(parse_seconds("0.01"), Ok(0.01));
+        assert!(parse_seconds("-1").is_err());
+        assert!(parse_seconds("inf").is_err());
+        assert!(parse_seconds("NaN").is_err());
+    }
+}

@@ -1,0 +1,502 @@
+//! The discrete-event engine. It knows nothing about taxis.
+//!
+//! A simulation is a set of *processes*, each a resumable state machine in
+//! the coroutine style of *Fluent Python*: the simulator resumes a process
+//! with the time of its next event, and the process answers with that event
+//! (or says it is finished). How long a process waits after an action is
+//! decided by a [`Timing`], so the same process can run under different
+//! duration models and random generators.
+//!
+//! ```text
+//!            start()                      resume(t + delay)
+//!   process ───────► first event ─┐   ┌──────────────────────► process
+//!                                 ▼   │                            │
+//!                  ┌────────────────────────────┐     answers next │
+//!                  │ queue: (time, process id)  │◄─────────────────┘
+//!                  └────────────────────────────┘     event (or done)
+//!                                 │ smallest first
+//!                                 ▼
+//!        now = event.time; delay = timing.delay(process, action)
+//! ```
+//!
+//! The loop follows the book's termination rule: the end time is compared
+//! with the time of the *previous* event before taking the next one, so the
+//! first event at or past the end time is still taken. [`Simulator::step`]
+//! takes one event; [`Simulator::run`] takes them all and reports each to an
+//! [`Observer`].
+//!
+//! Ties are ordered deterministically: by time, then process id (a process
+//! has at most one queued event, so that pair is unique).
+
+pub mod queue;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+pub use queue::{EventQueue, HeapQueue, Queue};
+
+/// Simulated time: a whole number of ticks.
+pub type Tick = u64;
+/// A process's id: its position in the simulator's process list.
+pub type ProcId = u32;
+
+/// Something that happens to a process at a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Event<A> {
+    /// When it happens.
+    pub time: Tick,
+    /// The process it happens to.
+    pub proc_id: ProcId,
+    /// What happens.
+    pub action: A,
+}
+
+impl<A> Event<A> {
+    /// An event of process `proc_id` at `time`.
+    pub fn new(time: Tick, proc_id: ProcId, action: A) -> Self {
+        Self {
+            time,
+            proc_id,
+            action,
+        }
+    }
+}
+
+/// A resumable process: the engine's side of the book's generator protocol.
+pub trait Process {
+    /// What the process's events say happens.
+    type Action: Copy;
+
+    /// Primes the process and returns its first event (the book's `next(proc)`).
+    fn start(&mut self) -> Event<Self::Action>;
+
+    /// Resumes the process with the time of its next event (the book's
+    /// `proc.send(time)`); it answers with that event, or `None` once finished.
+    fn resume(&mut self, time: Tick) -> Option<Event<Self::Action>>;
+}
+
+/// Decides how long a process waits after taking an action.
+pub trait Timing<A> {
+    /// Ticks from an event with `action` of process `proc_id` to the
+    /// process's next event.
+    fn delay(&mut self, proc_id: ProcId, action: A) -> Tick;
+}
+
+/// Why a run stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StopReason {
+    /// The queue ran empty before the end time.
+    EndOfEvents,
+    /// An event at or past the end time was taken.
+    EndTime,
+    /// The stop flag was raised (Ctrl-C), or an observer asked to stop.
+    Interrupted,
+    /// The event limit was reached.
+    EventLimit,
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Outcome {
+    /// Why it stopped.
+    pub reason: StopReason,
+    /// Simulated time of the last event taken.
+    pub sim_time: Tick,
+    /// Events still queued.
+    pub pending: u64,
+    /// Events taken.
+    pub events: u64,
+}
+
+/// What [`Simulator::step`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step<A> {
+    /// It took this event.
+    Event(Event<A>),
+    /// The run is over.
+    Stopped(Outcome),
+}
+
+/// A protocol violation by a process or timing, or an arithmetic limit.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EngineError {
+    /// A process's event named another process.
+    #[error("process {expected} answered with an event of process {found}")]
+    WrongProcess {
+        /// The process that was resumed.
+        expected: ProcId,
+        /// The id its event carried.
+        found: ProcId,
+    },
+    /// A process answered with an event before the current time.
+    #[error("process {proc_id} answered with time {time}, before the current time {now}")]
+    EventInThePast {
+        /// The process.
+        proc_id: ProcId,
+        /// The time it answered.
+        time: Tick,
+        /// The current time.
+        now: Tick,
+    },
+    /// The next event's time does not fit in a tick count.
+    #[error(
+        "simulated time overflowed: process {proc_id} at time {now} waits {delay} ticks, past the largest time {}",
+        Tick::MAX
+    )]
+    TimeOverflow {
+        /// The process.
+        proc_id: ProcId,
+        /// The current time.
+        now: Tick,
+        /// The delay that overflowed.
+        delay: Tick,
+    },
+    /// More processes than ids.
+    #[error("too many processes: {0} (at most {max})", max = ProcId::MAX)]
+    TooManyProcesses(usize),
+}
+
+/// Decision of an [`Observer`] before an event is taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    /// Take the event.
+    Continue,
+    /// Stop the run before taking it; the outcome is `Interrupted`.
+    Stop,
+}
+
+/// Receives every event a run takes.
+pub trait Observer<A> {
+    /// The error that aborts a run (an output error, say).
+    type Error;
+
+    /// Whether [`Observer::before_event`] is called. A constant, so runs
+    /// without it pay nothing for looking ahead.
+    const LOOKS_AHEAD: bool = false;
+
+    /// Called with the current time and the time of the next event, before it
+    /// is taken (the book's delayed run sleeps here).
+    fn before_event(&mut self, _now: Tick, _next: Tick) -> Flow {
+        Flow::Continue
+    }
+
+    /// Called with each event taken, in order.
+    fn on_event(&mut self, event: &Event<A>) -> Result<(), Self::Error>;
+}
+
+/// Error of [`Simulator::run`]: the engine's or the observer's.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError<E> {
+    /// The engine failed.
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    /// The observer failed.
+    #[error("{0}")]
+    Observer(E),
+}
+
+/// The event loop: processes, their queued events, and a timing.
+#[derive(Debug)]
+pub struct Simulator<P: Process, T> {
+    procs: Vec<P>,
+    /// Action of each process's queued event; the queue holds only ids.
+    pending: Vec<P::Action>,
+    queue: EventQueue,
+    timing: T,
+    now: Tick,
+    end_time: Tick,
+    max_events: u64,
+    events: u64,
+    stopped: Option<Outcome>,
+}
+
+impl<P: Process, T: Timing<P::Action>> Simulator<P, T> {
+    /// Builds a simulator and queues every process's first event, in id
+    /// order. Process `i` must answer with events of id `i`.
+    pub fn new(procs: Vec<P>, timing: T, end_time: Tick) -> Result<Self, EngineError> {
+        if procs.len() > ProcId::MAX as usize {
+            return Err(EngineError::TooManyProcesses(procs.len()));
+        }
+        let mut sim = Self {
+            pending: Vec::with_capacity(procs.len()),
+            procs,
+            queue: EventQueue::new(),
+            timing,
+            now: 0,
+            end_time,
+            max_events: u64::MAX,
+            events: 0,
+            stopped: None,
+        };
+        for index in 0..sim.procs.len() {
+            let id = index as ProcId;
+            let event = sim.procs[index].start();
+            if event.proc_id != id {
+                return Err(EngineError::WrongProcess {
+                    expected: id,
+                    found: event.proc_id,
+                });
+            }
+            sim.pending.push(event.action);
+            sim.queue.push(event.time, id);
+        }
+        Ok(sim)
+    }
+
+    /// Stops the run after `max_events` events (outcome `EventLimit`).
+    pub fn with_max_events(mut self, max_events: u64) -> Self {
+        self.max_events = max_events;
+        self
+    }
+
+    /// Current simulated time: the time of the last event taken.
+    pub fn time(&self) -> Tick {
+        self.now
+    }
+
+    /// The end time.
+    pub fn end_time(&self) -> Tick {
+        self.end_time
+    }
+
+    /// Events taken so far.
+    pub fn events(&self) -> u64 {
+        self.events
+    }
+
+    /// Events queued.
+    pub fn pending(&self) -> usize {
+        self.queue.len()
+    }
+
+    /// The processes, by id.
+    pub fn processes(&self) -> &[P] {
+        &self.procs
+    }
+
+    /// The timing.
+    pub fn timing(&self) -> &T {
+        &self.timing
+    }
+
+    /// The outcome, once the run has stopped.
+    pub fn outcome(&self) -> Option<Outcome> {
+        self.stopped
+    }
+
+    fn stop(&mut self, reason: StopReason) -> Outcome {
+        let outcome = Outcome {
+            reason,
+            sim_time: self.now,
+            pending: self.queue.len() as u64,
+            events: self.events,
+        };
+        self.stopped = Some(outcome);
+        outcome
+    }
+
+    /// Why the run would stop before the next event, if it would.
+    #[inline]
+    fn stop_reason(&self) -> Option<StopReason> {
+        if self.now >= self.end_time {
+            Some(StopReason::EndTime)
+        } else if self.queue.is_empty() {
+            Some(StopReason::EndOfEvents)
+        } else if self.events >= self.max_events {
+            Some(StopReason::EventLimit)
+        } else {
+            None
+        }
+    }
+
+    /// Stops the run now for `reason` (an interruption, say), unless it has
+    /// already stopped.
+    pub fn stop_now(&mut self, reason: StopReason) -> Outcome {
+        match self.stopped {
+            Some(outcome) => outcome,
+            None => self.stop(reason),
+        }
+    }
+
+    /// Takes one event: the book's loop body. Once the run is over it keeps
+    /// returning the same [`Step::Stopped`].
+    #[inline]
+    pub fn step(&mut self) -> Result<Step<P::Action>, EngineError> {
+        if let Some(outcome) = self.stopped {
+            return Ok(Step::Stopped(outcome));
+        }
+        if let Some(reason) = self.stop_reason() {
+            return Ok(Step::Stopped(self.stop(reason)));
+        }
+        self.take().map(Step::Event)
+    }
+
+    /// Pops the next event, advances time, and resumes its process.
+    #[inline(always)]
+    fn take(&mut self) -> Result<Event<P::Action>, EngineError> {
+        let (time, proc_id) = self.queue.pop().expect("checked non-empty");
+        let index = proc_id as usize;
+        let action = self.pending[index];
+        self.now = time;
+        self.events += 1;
+        let delay = self.timing.delay(proc_id, action);
+        let next_time = time.checked_add(delay).ok_or(EngineError::TimeOverflow {
+            proc_id,
+            now: time,
+            delay,
+        })?;
+        if let Some(next) = self.procs[index].resume(next_time) {
+            if next.time < time {
+                return Err(EngineError::EventInThePast {
+                    proc_id,
+                    time: next.time,
+                    now: time,
+                });
+            }
+            if next.proc_id != proc_id {
+                return Err(EngineError::WrongProcess {
+                    expected: proc_id,
+                    found: next.proc_id,
+                });
+            }
+            self.pending[index] = next.action;
+            self.queue.push(next.time, proc_id);
+        }
+        Ok(Event::new(time, proc_id, action))
+    }
+
+    /// Runs to the end, reporting each event to `observer`. `stop_flag`, when
+    /// raised, stops the run at the next event boundary as `Interrupted`.
+    pub fn run<O: Observer<P::Action>>(
+        &mut self,
+        observer: &mut O,
+        stop_flag: Option<&AtomicBool>,
+    ) -> Result<Outcome, RunError<O::Error>> {
+        if let Some(outcome) = self.stopped {
+            return Ok(outcome);
+        }
+        let never = AtomicBool::new(false);
+        let stop_flag = stop_flag.unwrap_or(&never);
+        loop {
+            if let Some(reason) = self.stop_reason() {
+                return Ok(self.stop(reason));
+            }
+            if stop_flag.load(Ordering::Relaxed) {
+                return Ok(self.stop(StopReason::Interrupted));
+            }
+            if O::LOOKS_AHEAD {
+                let next = self.queue.peek_time().expect("checked non-empty");
+                if observer.before_event(self.now, next) == Flow::Stop {
+                    return Ok(self.stop(StopReason::Interrupted));
+                }
+            }
+            let event = self.take()?;
+            observer.on_event(&event).map_err(RunError::Observer)?;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A process that ticks `n` times, one tick apart.
+    struct Ticker {
+        id: ProcId,
+        left: u32,
+    }
+
+    impl Process for Ticker {
+        type Action = u32;
+        fn start(&mut self) -> Event<u32> {
+            Event::new(0, self.id, self.left)
+        }
+        fn resume(&mut self, time: Tick) -> Option<Event<u32>> {
+            self.left = self.left.checked_sub(1)?;
+            Some(Event::new(time, self.id, self.left))
+        }
+    }
+
+    struct OneTick;
+    impl Timing<u32> for OneTick {
+        fn delay(&mut self, _: ProcId, _: u32) -> Tick {
+            1
+        }
+    }
+
+    struct Collect(Vec<(Tick, ProcId)>);
+    impl Observer<u32> for Collect {
+        type Error = std::convert::Infallible;
+        fn on_event(&mut self, event: &Event<u32>) -> Result<(), Self::Error> {
+            self.0.push((event.time, event.proc_id));
+            Ok(())
+        }
+    }
+
+    fn tickers(counts: &[u32]) -> Vec<Ticker> {
+        counts
+            .iter()
+            .enumerate()
+            .map(|(id, &left)| Ticker {
+                id: id as ProcId,
+                left,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn ties_are_taken_in_process_id_order() {
+        let mut sim = Simulator::new(tickers(&[1, 1]), OneTick, 100).unwrap();
+        let mut seen = Collect(Vec::new());
+        let outcome = sim.run(&mut seen, None).unwrap();
+        assert_eq!(seen.0, [(0, 0), (0, 1), (1, 0), (1, 1)]);
+        assert_eq!(outcome.reason, StopReason::EndOfEvents);
+        assert_eq!(outcome.pending, 0);
+    }
+
+    #[test]
+    fn the_first_event_at_the_end_time_is_still_taken() {
+        let mut sim = Simulator::new(tickers(&[10]), OneTick, 3).unwrap();
+        let mut seen = Collect(Vec::new());
+        let outcome = sim.run(&mut seen, None).unwrap();
+        assert_eq!(seen.0.last(), Some(&(3, 0)));
+        assert_eq!(outcome.reason, StopReason::EndTime);
+        assert_eq!(outcome.sim_time, 3);
+        assert_eq!(outcome.pending, 1);
+    }
+
+    #[test]
+    fn the_event_limit_stops_the_run() {
+        let mut sim = Simulator::new(tickers(&[10, 10]), OneTick, 100)
+            .unwrap()
+            .with_max_events(5);
+        let mut seen = Collect(Vec::new());
+        let outcome = sim.run(&mut seen, None).unwrap();
+        assert_eq!(seen.0.len(), 5);
+        assert_eq!(outcome.reason, StopReason::EventLimit);
+        assert_eq!(sim.step().unwrap(), Step::Stopped(outcome));
+    }
+
+    #[test]
+    fn a_raised_stop_flag_interrupts_before_the_next_event() {
+        let mut sim = Simulator::new(tickers(&[10]), OneTick, 100).unwrap();
+        let flag = AtomicBool::new(true);
+        let outcome = sim.run(&mut Collect(Vec::new()), Some(&flag)).unwrap();
+        assert_eq!(outcome.reason, StopReason::Interrupted);
+        assert_eq!(outcome.events, 0);
+    }
+
+    #[test]
+    fn an_overflowing_delay_is_an_error_not_a_wraparound() {
+        struct Huge;
+        impl Timing<u32> for Huge {
+            fn delay(&mut self, _: ProcId, _: u32) -> Tick {
+                Tick::MAX
+            }
+        }
+        let mut sim = Simulator::new(tickers(&[3]), Huge, Tick::MAX).unwrap();
+        assert!(matches!(sim.step(), Ok(Step::Event(_))));
+        assert!(matches!(sim.step(), Err(EngineError::TimeOverflow { .. })));
+    }
+}

@@ -1,0 +1,413 @@
+//! Output formats behind one trait, one module each, and the sinks that carry
+//! their bytes to stdout or to a file that appears only when complete.
+//!
+//! A format is a pure function of the run's data into bytes, so each can be
+//! snapshot-tested; events are appended to a byte buffer with no allocation
+//! and no formatting machinery, since they are the hot path.
+
+pub mod csv;
+pub mod json;
+pub mod jsonl;
+pub mod text;
+
+use std::fs::File;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::engine::{Event, Outcome};
+use crate::interrupt;
+use crate::rng::RngKind;
+use crate::scenario::Scenario;
+use crate::summary::Summary;
+use crate::taxi::TaxiAction;
+
+/// Version of the event-log formats (JSON and JSON Lines).
+pub const LOG_SCHEMA_VERSION: u32 = 1;
+
+/// A taxi event.
+pub type TaxiEvent = Event<TaxiAction>;
+
+/// What is known before the first event: everything needed to re-simulate.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunHeader {
+    /// Log format version.
+    pub schema_version: u32,
+    /// The taxi-sim that wrote the log.
+    pub taxi_sim_version: &'static str,
+    /// The seed used.
+    pub seed: u64,
+    /// The generator used.
+    pub rng: RngKind,
+    /// The fully resolved scenario (with the seed).
+    pub scenario: Scenario,
+}
+
+impl RunHeader {
+    /// The header of a run of `scenario` with `seed`.
+    pub fn new(scenario: &Scenario, seed: u64) -> Self {
+        let mut scenario = scenario.clone();
+        scenario.seed = Some(seed);
+        Self {
+            schema_version: LOG_SCHEMA_VERSION,
+            taxi_sim_version: env!("CARGO_PKG_VERSION"),
+            seed,
+            rng: scenario.rng,
+            scenario,
+        }
+    }
+}
+
+/// What is known after the last event.
+#[derive(Debug, Clone, Copy)]
+pub struct RunEnd<'a> {
+    /// How the run ended.
+    pub outcome: &'a Outcome,
+    /// Its statistics.
+    pub summary: &'a Summary,
+}
+
+/// An output format.
+pub trait EventFormat {
+    /// Writes what comes before the events.
+    fn header(&mut self, out: &mut dyn Write, header: &RunHeader) -> io::Result<()>;
+    /// Appends one event.
+    fn event(&mut self, out: &mut Vec<u8>, event: &TaxiEvent);
+    /// Writes what comes after the events.
+    fn footer(&mut self, out: &mut dyn Write, end: &RunEnd) -> io::Result<()>;
+}
+
+/// The formats, as named on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FormatKind {
+    /// The book's lines.
+    Text,
+    /// One JSON document.
+    Json,
+    /// JSON Lines: header, one line per event, end.
+    Jsonl,
+    /// CSV: time,taxi,action.
+    Csv,
+    /// No events.
+    None,
+}
+
+impl FormatKind {
+    /// The format of an export file, from its extension.
+    pub fn of_path(path: &Path) -> Option<Self> {
+        let extension = path.extension()?.to_str()?.to_ascii_lowercase();
+        match extension.as_str() {
+            "json" => Some(FormatKind::Json),
+            "jsonl" | "ndjson" => Some(FormatKind::Jsonl),
+            "csv" => Some(FormatKind::Csv),
+            "txt" | "text" => Some(FormatKind::Text),
+            _ => None,
+        }
+    }
+
+    /// A fresh formatter, or `None` for [`FormatKind::None`].
+    pub fn formatter(self) -> Option<Box<dyn EventFormat>> {
+        match self {
+            FormatKind::Text => Some(Box::new(text::Text)),
+            FormatKind::Json => Some(Box::new(json::Json::default())),
+            FormatKind::Jsonl => Some(Box::new(jsonl::JsonLines)),
+            FormatKind::Csv => Some(Box::new(csv::Csv)),
+            FormatKind::None => None,
+        }
+    }
+}
+
+/// Buffered bytes are written out past this size.
+const FLUSH_AT: usize = 128 * 1024;
+
+enum Destination {
+    Stdout(io::StdoutLock<'static>),
+    /// Any writer (benchmarks write into `io::sink()`).
+    Writer(Box<dyn Write>),
+    /// A temporary file beside `path`, renamed onto it when complete.
+    File {
+        temp: PartialFile,
+        path: PathBuf,
+    },
+}
+
+impl Destination {
+    fn writer(&mut self) -> &mut dyn Write {
+        match self {
+            Destination::Stdout(stdout) => stdout,
+            Destination::Writer(writer) => writer,
+            Destination::File { temp, .. } => temp.file(),
+        }
+    }
+}
+
+/// A temporary file known to the interrupt handler until it is renamed
+/// into place or deleted.
+struct PartialFile(Option<tempfile::NamedTempFile>);
+
+impl PartialFile {
+    fn new(temp: tempfile::NamedTempFile) -> Self {
+        interrupt::register_partial_file(temp.path());
+        Self(Some(temp))
+    }
+
+    fn file(&mut self) -> &mut File {
+        self.0
+            .as_mut()
+            .expect("present until persisted")
+            .as_file_mut()
+    }
+
+    /// Syncs the file and renames it onto `path`.
+    fn persist(mut self, path: &Path) -> io::Result<()> {
+        let temp = self.0.take().expect("present until persisted");
+        interrupt::unregister_partial_file(temp.path());
+        temp.as_file().sync_all()?;
+        temp.persist(path).map(drop).map_err(|error| error.error)
+    }
+}
+
+impl Drop for PartialFile {
+    fn drop(&mut self) {
+        if let Some(temp) = &self.0 {
+            interrupt::unregister_partial_file(temp.path());
+        }
+    }
+}
+
+/// A format writing to stdout or to a file.
+pub struct Sink {
+    format: Box<dyn EventFormat>,
+    buffer: Vec<u8>,
+    destination: Destination,
+    /// Flush after every event (a delayed run shows lines as they happen).
+    eager: bool,
+}
+
+/// An error of a sink, naming where it was writing.
+#[derive(Debug, thiserror::Error)]
+#[error("could not write {target}: {source}")]
+pub struct SinkError {
+    /// `stdout` or the file's path.
+    pub target: String,
+    /// The cause.
+    #[source]
+    pub source: io::Error,
+}
+
+impl SinkError {
+    /// Whether stdout's reader went away (`taxi-sim run | head`).
+    pub fn is_broken_pipe(&self) -> bool {
+        self.source.kind() == io::ErrorKind::BrokenPipe
+    }
+}
+
+impl Sink {
+    /// A sink on stdout.
+    pub fn stdout(format: Box<dyn EventFormat>) -> Self {
+        Self {
+            format,
+            buffer: Vec::with_capacity(FLUSH_AT * 2),
+            destination: Destination::Stdout(io::stdout().lock()),
+            eager: false,
+        }
+    }
+
+    /// A sink on any writer.
+    pub fn writer(format: Box<dyn EventFormat>, writer: Box<dyn Write>) -> Self {
+        Self {
+            format,
+            buffer: Vec::with_capacity(FLUSH_AT * 2),
+            destination: Destination::Writer(writer),
+            eager: false,
+        }
+    }
+
+    /// A sink on a new temporary file beside `path`; fails at once if that
+    /// directory cannot be written.
+    pub fn file(format: Box<dyn EventFormat>, path: &Path) -> Result<Self, SinkError> {
+        let fail = |source| SinkError {
+            target: format!("'{}'", path.display()),
+            source,
+        };
+        if path.is_dir() {
+            return Err(fail(io::Error::new(
+                io::ErrorKind::IsADirectory,
+                "it is a directory",
+            )));
+        }
+        let directory = match path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent,
+            _ => Path::new("."),
+        };
+        let name = path
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let temp = tempfile::Builder::new()
+            .prefix(&format!(".{name}."))
+            .suffix(".partial")
+            .tempfile_in(directory)
+            .map_err(fail)?;
+        // Refuse now, not after the run, if the final path cannot be replaced.
+        if let Ok(metadata) = std::fs::metadata(path)
+            && metadata.permissions().readonly()
+        {
+            return Err(fail(io::Error::new(
+                io::ErrorKind::PermissionDenied,
+                "the file is read-only",
+            )));
+        }
+        Ok(Self {
+            format,
+            buffer: Vec::with_capacity(FLUSH_AT * 2),
+            destination: Destination::File {
+                temp: PartialFile::new(temp),
+                path: path.to_path_buf(),
+            },
+            eager: false,
+        })
+    }
+
+    /// Flushes after every event.
+    pub fn set_eager(&mut self, eager: bool) {
+        self.eager = eager;
+    }
+
+    fn target(&self) -> String {
+        match &self.destination {
+            Destination::Stdout(_) => "stdout".to_string(),
+            Destination::Writer(_) => "the output".to_string(),
+            Destination::File { path, .. } => format!("'{}'", path.display()),
+        }
+    }
+
+    fn error(&self, source: io::Error) -> SinkError {
+        SinkError {
+            target: self.target(),
+            source,
+        }
+    }
+
+    fn flush_buffer(&mut self) -> Result<(), SinkError> {
+        let result = self.destination.writer().write_all(&self.buffer);
+        self.buffer.clear();
+        result.map_err(|source| self.error(source))
+    }
+
+    /// Writes the header.
+    pub fn header(&mut self, header: &RunHeader) -> Result<(), SinkError> {
+        self.flush_buffer()?;
+        let Self {
+            format,
+            destination,
+            ..
+        } = self;
+        let mut writer = io::BufWriter::new(destination.writer());
+        let result = format
+            .header(&mut writer, header)
+            .and_then(|()| writer.flush());
+        drop(writer);
+        result.map_err(|source| self.error(source))
+    }
+
+    /// Writes one event.
+    #[inline]
+    pub fn event(&mut self, event: &TaxiEvent) -> Result<(), SinkError> {
+        self.format.event(&mut self.buffer, event);
+        if self.buffer.len() >= FLUSH_AT || self.eager {
+            self.flush_buffer()?;
+            if self.eager {
+                self.destination
+                    .writer()
+                    .flush()
+                    .map_err(|source| self.error(source))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the footer, and for a file renames it into place.
+    pub fn finish(mut self, end: &RunEnd) -> Result<(), SinkError> {
+        self.flush_buffer()?;
+        let Self {
+            format,
+            destination,
+            ..
+        } = &mut self;
+        let mut writer = io::BufWriter::new(destination.writer());
+        let result = format
+            .footer(&mut writer, end)
+            .and_then(|()| writer.flush());
+        drop(writer);
+        result.map_err(|source| self.error(source))?;
+        let target = self.target();
+        match self.destination {
+            Destination::Stdout(mut stdout) => stdout
+                .flush()
+                .map_err(|source| SinkError { target, source }),
+            Destination::Writer(mut writer) => writer
+                .flush()
+                .map_err(|source| SinkError { target, source }),
+            Destination::File { temp, path } => temp
+                .persist(&path)
+                .map_err(|source| SinkError { target, source }),
+        }
+    }
+}
+
+/// Appends the decimal digits of `value`.
+#[inline(always)]
+pub(crate) fn push_u64(out: &mut Vec<u8>, value: u64) {
+    let mut digits = itoa::Buffer::new();
+    out.extend_from_slice(digits.format(value).as_bytes());
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    //! A small fixed run that every format's snapshot test renders.
+    use super::*;
+    use crate::engine::StopReason;
+    use crate::summary::Tally;
+    use crate::taxi::TaxiAction::*;
+
+    pub fn render(mut format: Box<dyn EventFormat>) -> String {
+        let scenario = Scenario::book();
+        let header = RunHeader {
+            taxi_sim_version: "0.0.0-test",
+            ..RunHeader::new(&scenario, 3)
+        };
+        let events = [
+            Event::new(0, 0, LeaveGarage),
+            Event::new(2, 0, PickUpPassenger),
+            Event::new(5, 1, LeaveGarage),
+            Event::new(18, 0, DropOffPassenger),
+            Event::new(19, 0, GoingHome),
+        ];
+        let mut tally = Tally::new(2, 1.0);
+        let mut out = Vec::new();
+        format.header(&mut out, &header).unwrap();
+        for event in &events {
+            tally.record(event);
+            format.event(&mut out, event);
+        }
+        let outcome = Outcome {
+            reason: StopReason::EndTime,
+            sim_time: 19,
+            pending: 1,
+            events: events.len() as u64,
+        };
+        let summary = tally.summary(&outcome);
+        format
+            .footer(
+                &mut out,
+                &RunEnd {
+                    outcome: &outcome,
+                    summary: &summary,
+                },
+            )
+            .unwrap();
+        String::from_utf8(out).unwrap()
+    }
+}

@@ -1,0 +1,723 @@
+//! `taxi-sim replay`: re-simulates a run from the scenario, seed and
+//! generator recorded in its log, and compares every event, the outcome and
+//! the summary. Both the log and the re-simulation stream: memory does not
+//! grow with the number of events.
+//!
+//! A JSON document is read twice: once to learn its settings and outcome
+//! (the keys may come in any order), once to compare its events.
+
+use std::fmt;
+use std::fs::File;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::{Context, anyhow, bail};
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer};
+
+use crate::cli::ReplayArgs;
+use crate::engine::{Outcome, Step, StopReason, Tick};
+use crate::exit::Exit;
+use crate::interrupt;
+use crate::output::{LOG_SCHEMA_VERSION, Sink, TaxiEvent, text};
+use crate::progress::{self, Progress};
+use crate::rng::{self, CpythonRandom, RandomSource, RngKind};
+use crate::scenario::{Overrides, Scenario};
+use crate::summary::{Summary, Tally};
+use crate::taxi::{self, TaxiAction, TaxiSimulator};
+
+/// An event as a log records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RecordedEvent {
+    time: Tick,
+    taxi: u32,
+    action: TaxiAction,
+}
+
+impl From<TaxiEvent> for RecordedEvent {
+    fn from(event: TaxiEvent) -> Self {
+        Self {
+            time: event.time,
+            taxi: event.proc_id,
+            action: event.action,
+        }
+    }
+}
+
+impl fmt::Display for RecordedEvent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "time {}, taxi {}, action {}",
+            self.time,
+            self.taxi,
+            self.action.key()
+        )
+    }
+}
+
+/// The settings recorded before the events.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RecordedHeader {
+    schema_version: u32,
+    taxi_sim_version: String,
+    seed: u64,
+    rng: RngKind,
+    scenario: serde_json::Value,
+}
+
+/// The JSON Lines envelope.
+#[derive(Debug, Deserialize)]
+#[serde(
+    tag = "type",
+    content = "data",
+    rename_all = "snake_case",
+    deny_unknown_fields
+)]
+enum LogLine {
+    Header(RecordedHeader),
+    Event(RecordedEvent),
+    End {
+        outcome: Outcome,
+        summary: Summary,
+        events: u64,
+    },
+}
+
+/// Why the log and the re-simulation differ.
+#[derive(Debug)]
+enum Difference {
+    Event {
+        index: u64,
+        recorded: RecordedEvent,
+        simulated: RecordedEvent,
+    },
+    LogLonger {
+        index: u64,
+        recorded: RecordedEvent,
+        outcome: Outcome,
+    },
+    LogShorter {
+        index: u64,
+        simulated: RecordedEvent,
+    },
+    Outcome {
+        recorded: Outcome,
+        simulated: Outcome,
+    },
+    Summary,
+    EventCount {
+        recorded: u64,
+        verified: u64,
+    },
+}
+
+impl fmt::Display for Difference {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Difference::Event {
+                index,
+                recorded,
+                simulated,
+            } => write!(
+                f,
+                "event #{index} differs\n  recorded:     {recorded}\n  re-simulated: {simulated}"
+            ),
+            Difference::LogLonger {
+                index,
+                recorded,
+                outcome,
+            } => write!(
+                f,
+                "the log has more events than the re-simulation\n  recorded:     event #{index}: {recorded}\n  re-simulated: the run ended ({}) at time {} after {} events",
+                reason_name(outcome.reason),
+                outcome.sim_time,
+                outcome.events
+            ),
+            Difference::LogShorter { index, simulated } => write!(
+                f,
+                "the log ends before the re-simulation does\n  recorded:     no event #{index}\n  re-simulated: event #{index}: {simulated}"
+            ),
+            Difference::Outcome {
+                recorded,
+                simulated,
+            } => write!(
+                f,
+                "the outcome differs\n  recorded:     {}\n  re-simulated: {}",
+                outcome_text(recorded),
+                outcome_text(simulated)
+            ),
+            Difference::Summary => f.write_str(
+                "the events match but the recorded summary differs from the re-computed one",
+            ),
+            Difference::EventCount { recorded, verified } => write!(
+                f,
+                "the end line says {recorded} events, but the log holds {verified}"
+            ),
+        }
+    }
+}
+
+fn reason_name(reason: StopReason) -> String {
+    serde_json::to_value(reason)
+        .ok()
+        .and_then(|value| value.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+fn outcome_text(outcome: &Outcome) -> String {
+    format!(
+        "{} at time {}, {} events, {} pending",
+        reason_name(outcome.reason),
+        outcome.sim_time,
+        outcome.events,
+        outcome.pending
+    )
+}
+
+/// Re-simulates and compares, event by event.
+struct Verifier<R: RandomSource> {
+    sim: TaxiSimulator<R>,
+    tally: Tally,
+    verified: u64,
+    difference: Option<Difference>,
+    show: Option<Sink>,
+    seconds_per_tick: Option<f64>,
+    interrupted: bool,
+    progress: Progress,
+    last_time: Tick,
+}
+
+/// The error that stops reading a log once a difference is found.
+const STOP_READING: &str = "taxi-sim: stop reading";
+
+impl<R: RandomSource> Verifier<R> {
+    /// Compares the next recorded event with the next re-simulated one.
+    /// `false` means stop: a difference was found or Ctrl-C was pressed.
+    fn check(&mut self, recorded: RecordedEvent) -> anyhow::Result<bool> {
+        if let Some(seconds_per_tick) = self.seconds_per_tick {
+            let ticks = recorded.time.saturating_sub(self.last_time);
+            let pause = Duration::try_from_secs_f64(ticks as f64 * seconds_per_tick)
+                .unwrap_or(Duration::MAX);
+            if interrupt::sleep(pause) {
+                self.interrupted = true;
+                return Ok(false);
+            }
+        } else if self.verified.is_multiple_of(progress::CHECK_EVERY) && interrupt::stop_requested() {
+            self.interrupted = true;
+            return Ok(false);
+        }
+        self.last_time = recorded.time;
+        let index = self.verified + 1;
+        match self.sim.step()? {
+            Step::Event(event) => {
+                let simulated = RecordedEvent::from(event);
+                if simulated != recorded {
+                    self.difference = Some(Difference::Event {
+                        index,
+                        recorded,
+                        simulated,
+                    });
+                    return Ok(false);
+                }
+                self.tally.record(&event);
+                if let Some(show) = &mut self.show {
+                    show.event(&event)?;
+                }
+            }
+            Step::Stopped(outcome) => {
+                self.difference = Some(Difference::LogLonger {
+                    index,
+                    recorded,
+                    outcome,
+                });
+                return Ok(false);
+            }
+        }
+        self.verified = index;
+        if self.verified.is_multiple_of(progress::CHECK_EVERY) || self.seconds_per_tick.is_some() {
+            self.progress.update(recorded.time, self.verified);
+        }
+        Ok(true)
+    }
+
+    /// After the last recorded event: the re-simulation must end the same way.
+    fn finish(&mut self, recorded: &Outcome, summary: &Summary, count: u64) -> anyhow::Result<()> {
+        if count != self.verified {
+            self.difference = Some(Difference::EventCount {
+                recorded: count,
+                verified: self.verified,
+            });
+            return Ok(());
+        }
+        let simulated = match recorded.reason {
+            // The recorded run was cut short: stop the re-simulation there too.
+            StopReason::Interrupted | StopReason::EventLimit => self.sim.stop_now(recorded.reason),
+            StopReason::EndOfEvents | StopReason::EndTime => match self.sim.step()? {
+                Step::Stopped(outcome) => outcome,
+                Step::Event(event) => {
+                    self.difference = Some(Difference::LogShorter {
+                        index: self.verified + 1,
+                        simulated: event.into(),
+                    });
+                    return Ok(());
+                }
+            },
+        };
+        if simulated != *recorded {
+            self.difference = Some(Difference::Outcome {
+                recorded: *recorded,
+                simulated,
+            });
+        } else if self.tally.summary(&simulated) != *summary {
+            self.difference = Some(Difference::Summary);
+        }
+        Ok(())
+    }
+}
+
+/// Which kind of log a file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LogKind {
+    Document,
+    Lines,
+}
+
+fn log_kind(path: &Path) -> anyhow::Result<LogKind> {
+    let extension = path
+        .extension()
+        .and_then(|extension| extension.to_str())
+        .map(str::to_ascii_lowercase);
+    match extension.as_deref() {
+        Some("jsonl" | "ndjson") => return Ok(LogKind::Lines),
+        Some("json") => return Ok(LogKind::Document),
+        _ => {}
+    }
+    // No telling extension: a JSON Lines log starts with a header line.
+    let mut first = String::new();
+    open(path)?
+        .read_line(&mut first)
+        .with_context(|| format!("could not read log '{}'", path.display()))?;
+    Ok(if first.trim_start().starts_with("{\"type\"") {
+        LogKind::Lines
+    } else {
+        LogKind::Document
+    })
+}
+
+fn open(path: &Path) -> anyhow::Result<BufReader<File>> {
+    let file =
+        File::open(path).with_context(|| format!("could not read log '{}'", path.display()))?;
+    Ok(BufReader::with_capacity(1 << 16, file))
+}
+
+/// `taxi-sim replay`.
+pub fn replay(args: &ReplayArgs) -> anyhow::Result<Exit> {
+    let path = args.log.as_path();
+    let malformed = |what: String| anyhow!("malformed log '{}': {what}", path.display());
+    let kind = log_kind(path)?;
+    // Installs the Ctrl-C handler: the verifier polls the flag it raises.
+    interrupt::stop_flag();
+
+    // The settings, and for a document its outcome and summary (first pass).
+    let (header, document_end) = match kind {
+        LogKind::Lines => {
+            let mut reader = open(path)?;
+            let mut line = String::new();
+            reader
+                .read_line(&mut line)
+                .with_context(|| format!("could not read log '{}'", path.display()))?;
+            check_version(
+                serde_json::from_str::<serde_json::Value>(&line)
+                    .ok()
+                    .and_then(|value| value.get("data")?.get("schema_version")?.as_u64()),
+                path,
+            )?;
+            match serde_json::from_str::<LogLine>(&line) {
+                Ok(LogLine::Header(header)) => (header, None),
+                Ok(_) => return Err(malformed("line 1 is not the header".into())),
+                Err(error) if line.trim().is_empty() => {
+                    return Err(malformed(format!("the file is empty ({error})")));
+                }
+                Err(error) => return Err(malformed(format!("line 1: {error}"))),
+            }
+        }
+        LogKind::Document => {
+            let scan = scan_document(open(path)?).map_err(|error| malformed(error.to_string()))?;
+            check_version(Some(scan.header.schema_version.into()), path)?;
+            (scan.header, Some((scan.outcome, scan.summary, scan.events)))
+        }
+    };
+    check_version(Some(header.schema_version.into()), path)?;
+    let overrides = Overrides {
+        seed: Some(header.seed),
+        rng: Some(header.rng),
+        ..Overrides::default()
+    };
+    let scenario_text = header.scenario.to_string();
+    let scenario = Scenario::parse(
+        &scenario_text,
+        crate::scenario::Format::Json,
+        &format!("{} (recorded scenario)", path.display()),
+        &overrides,
+    )?;
+    crate::app::check_memory(scenario.fleet.taxis)?;
+
+    let show = args.show.then(|| {
+        let mut sink = Sink::stdout(Box::new(text::Text));
+        sink.set_eager(args.delay.is_some());
+        sink
+    });
+    let context = ReplayContext {
+        path,
+        kind,
+        scenario: &scenario,
+        show,
+        seconds_per_tick: args.delay.filter(|&seconds| seconds > 0.0),
+        progress: Progress::new(progress::wanted(args.quiet), scenario.end_time),
+        document_end,
+    };
+    let seed = header.seed;
+    match header.rng {
+        RngKind::Cpython => verify(context, CpythonRandom::new(seed), true, &header),
+        RngKind::Pcg64 => verify(context, rng::pcg64(seed), false, &header),
+    }
+}
+
+fn check_version(version: Option<u64>, path: &Path) -> anyhow::Result<()> {
+    match version {
+        Some(version) if version == u64::from(LOG_SCHEMA_VERSION) => Ok(()),
+        Some(version) => bail!(
+            "log '{}' has schema_version {version}; this taxi-sim reads version {LOG_SCHEMA_VERSION}",
+            path.display()
+        ),
+        None => bail!(
+            "malformed log '{}': no schema_version in its header",
+            path.display()
+        ),
+    }
+}
+
+struct ReplayContext<'a> {
+    path: &'a Path,
+    kind: LogKind,
+    scenario: &'a Scenario,
+    show: Option<Sink>,
+    seconds_per_tick: Option<f64>,
+    progress: Progress,
+    document_end: Option<(Outcome, Summary, u64)>,
+}
+
+fn verify<R: RandomSource>(
+    context: ReplayContext,
+    rng: R,
+    cpython_tables: bool,
+    header: &RecordedHeader,
+) -> anyhow::Result<Exit> {
+    let scenario = context.scenario;
+    let path = context.path;
+    let malformed = |what: String| anyhow!("malformed log '{}': {what}", path.display());
+    let sim = taxi::simulator(
+        scenario.plans(),
+        &scenario.duration_sets(),
+        rng,
+        cpython_tables,
+        scenario.end_time,
+    )?;
+    let mut verifier = Verifier {
+        sim,
+        tally: Tally::new(scenario.fleet.taxis as usize, scenario.minutes_per_tick),
+        verified: 0,
+        difference: None,
+        show: context.show,
+        seconds_per_tick: context.seconds_per_tick,
+        interrupted: false,
+        progress: context.progress,
+        last_time: 0,
+    };
+
+    let end = match context.kind {
+        LogKind::Lines => verify_lines(open(path)?, &mut verifier, path)?,
+        LogKind::Document => {
+            let result = {
+                let mut deserializer = serde_json::Deserializer::from_reader(open(path)?);
+                EventsPass {
+                    verifier: &mut verifier,
+                }
+                .deserialize(&mut deserializer)
+                .and_then(|()| deserializer.end())
+            };
+            match result {
+                Ok(()) => {}
+                Err(_) if verifier.difference.is_some() || verifier.interrupted => {}
+                Err(error) => return Err(malformed(error.to_string())),
+            }
+            context.document_end
+        }
+    };
+    verifier.progress.finish();
+
+    if verifier.interrupted {
+        eprintln!(
+            "taxi-sim: replay interrupted after verifying {} events",
+            verifier.verified
+        );
+        return Ok(Exit::Interrupted);
+    }
+    if verifier.difference.is_none() {
+        match &end {
+            Some((outcome, summary, count)) => verifier.finish(outcome, summary, *count)?,
+            None => {
+                return Err(malformed(format!(
+                    "truncated: no end line after {} events",
+                    verifier.verified
+                )));
+            }
+        }
+    }
+    if let Some(difference) = verifier.difference {
+        eprintln!("replay: MISMATCH in '{}': {difference}", path.display());
+        eprintln!(
+            "replay: the log does not match a re-simulation with seed {} and generator {}",
+            header.seed, header.rng
+        );
+        return Ok(Exit::Failure);
+    }
+    let (outcome, summary, _) = end.expect("checked above");
+    if let Some(show) = verifier.show.take() {
+        let run_end = crate::output::RunEnd {
+            outcome: &outcome,
+            summary: &summary,
+        };
+        if let Err(error) = show.finish(&run_end)
+            && !error.is_broken_pipe()
+        {
+            return Err(error.into());
+        }
+    }
+    eprintln!(
+        "replay: verified {} events of '{}' (seed {}, generator {}, scenario '{}', written by taxi-sim {}): identical, ending {}",
+        verifier.verified,
+        path.display(),
+        header.seed,
+        header.rng,
+        scenario.name,
+        header.taxi_sim_version,
+        outcome_text(&outcome)
+    );
+    Ok(Exit::Success)
+}
+
+/// Reads JSON Lines after the header; returns the end line's data, or `None`
+/// if the file ends without one (or the check stopped early).
+fn verify_lines<R: RandomSource>(
+    mut reader: BufReader<File>,
+    verifier: &mut Verifier<R>,
+    path: &Path,
+) -> anyhow::Result<Option<(Outcome, Summary, u64)>> {
+    let malformed = |what: String| anyhow!("malformed log '{}': {what}", path.display());
+    let mut line = String::new();
+    let mut number = 0u64;
+    let mut end = None;
+    loop {
+        line.clear();
+        let read = reader
+            .read_line(&mut line)
+            .with_context(|| format!("could not read log '{}'", path.display()))?;
+        if read == 0 {
+            break;
+        }
+        number += 1;
+        if number == 1 {
+            continue; // the header, already read
+        }
+        if end.is_some() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            return Err(malformed(format!(
+                "line {number}: content after the end line"
+            )));
+        }
+        if !line.ends_with('\n') {
+            return Err(malformed(format!(
+                "line {number} is cut off: truncated file"
+            )));
+        }
+        match serde_json::from_str::<LogLine>(&line) {
+            Ok(LogLine::Event(event)) => {
+                if !verifier.check(event)? {
+                    return Ok(None);
+                }
+            }
+            Ok(LogLine::End {
+                outcome,
+                summary,
+                events,
+            }) => end = Some((outcome, summary, events)),
+            Ok(LogLine::Header(_)) => {
+                return Err(malformed(format!("line {number}: a second header")));
+            }
+            Err(error) => return Err(malformed(format!("line {number}: {error}"))),
+        }
+    }
+    Ok(end)
+}
+
+/// First pass over a JSON document: everything but the events, which are
+/// only checked for shape and counted.
+struct DocumentScan {
+    header: RecordedHeader,
+    outcome: Outcome,
+    summary: Summary,
+    events: u64,
+}
+
+fn scan_document(reader: BufReader<File>) -> Result<DocumentScan, serde_json::Error> {
+    struct ScanVisitor;
+
+    impl<'de> Visitor<'de> for ScanVisitor {
+        type Value = DocumentScan;
+
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a taxi-sim event log object")
+        }
+
+        fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<DocumentScan, M::Error> {
+            let mut fields = serde_json::Map::new();
+            let mut events = None;
+            let mut outcome = None;
+            let mut summary = None;
+            while let Some(key) = map.next_key::<String>()? {
+                let duplicate = fields.contains_key(&key)
+                    || (key == "events" && events.is_some())
+                    || (key == "outcome" && outcome.is_some())
+                    || (key == "summary" && summary.is_some());
+                if duplicate {
+                    return Err(de::Error::custom(format!("duplicate field `{key}`")));
+                }
+                match key.as_str() {
+                    "events" => events = Some(map.next_value::<EventCount>()?.0),
+                    "outcome" => outcome = Some(map.next_value::<Outcome>()?),
+                    "summary" => summary = Some(map.next_value::<Summary>()?),
+                    "schema_version" => {
+                        let version = map.next_value::<serde_json::Value>()?;
+                        if version.as_u64() != Some(LOG_SCHEMA_VERSION.into()) {
+                            return Err(de::Error::custom(format!(
+                                "unsupported schema_version {version}; this taxi-sim reads version {LOG_SCHEMA_VERSION}"
+                            )));
+                        }
+                        fields.insert(key, version);
+                    }
+                    _ => {
+                        fields.insert(key, map.next_value()?);
+                    }
+                }
+            }
+            let header: RecordedHeader = serde_json::from_value(serde_json::Value::Object(fields))
+                .map_err(de::Error::custom)?;
+            Ok(DocumentScan {
+                header,
+                outcome: outcome.ok_or_else(|| de::Error::missing_field("outcome"))?,
+                summary: summary.ok_or_else(|| de::Error::missing_field("summary"))?,
+                events: events.ok_or_else(|| de::Error::missing_field("events"))?,
+            })
+        }
+    }
+
+    let mut deserializer = serde_json::Deserializer::from_reader(reader);
+    let scan = deserializer.deserialize_map(ScanVisitor)?;
+    deserializer.end()?;
+    Ok(scan)
+}
+
+/// Counts the events of an array, checking each one's shape.
+struct EventCount(u64);
+
+impl<'de> Deserialize<'de> for EventCount {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct CountVisitor;
+        impl<'de> Visitor<'de> for CountVisitor {
+            type Value = EventCount;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an array of events")
+            }
+            fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<EventCount, S::Error> {
+                let mut count = 0;
+                while seq.next_element::<RecordedEvent>()?.is_some() {
+                    count += 1;
+                }
+                Ok(EventCount(count))
+            }
+        }
+        deserializer.deserialize_seq(CountVisitor)
+    }
+}
+
+/// Second pass over a JSON document: each event is checked as it is read.
+struct EventsPass<'a, R: RandomSource> {
+    verifier: &'a mut Verifier<R>,
+}
+
+impl<'de, R: RandomSource> DeserializeSeed<'de> for EventsPass<'_, R> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de, R: RandomSource> Visitor<'de> for EventsPass<'_, R> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a taxi-sim event log object")
+    }
+
+    fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<(), M::Error> {
+        while let Some(key) = map.next_key::<String>()? {
+            if key == "events" {
+                map.next_value_seed(EventsSeq {
+                    verifier: &mut *self.verifier,
+                })?;
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(())
+    }
+}
+
+struct EventsSeq<'a, R: RandomSource> {
+    verifier: &'a mut Verifier<R>,
+}
+
+impl<'de, R: RandomSource> DeserializeSeed<'de> for EventsSeq<'_, R> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de, R: RandomSource> Visitor<'de> for EventsSeq<'_, R> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an array of events")
+    }
+
+    fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<(), S::Error> {
+        while let Some(event) = seq.next_element::<RecordedEvent>()? {
+            match self.verifier.check(event) {
+                Ok(true) => {}
+                Ok(false) => return Err(de::Error::custom(STOP_READING)),
+                Err(error) => return Err(de::Error::custom(format!("{error:#}"))),
+            }
+        }
+        Ok(())
+    }
+}

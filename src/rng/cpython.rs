@@ -1,0 +1,147 @@
+//! CPython's `random` module, reproduced: MT19937 seeded from an integer the
+//! way `random.seed(int)` does, `random()` built from two 32-bit outputs, and
+//! `expovariate` computed with the same floating-point operations.
+
+use rand_core::{Infallible, TryRng};
+use rand_mt::Mt;
+
+/// `2^53`: `random()` returns a multiple of `1 / 2^53`.
+pub const TWO_POW_53: u64 = 1 << 53;
+
+/// The key `random.seed(seed)` hands to `init_by_array`: the seed's 32-bit
+/// words, least significant first, and `[0]` for zero.
+pub fn seed_key(seed: u64) -> Vec<u32> {
+    let low = seed as u32;
+    let high = (seed >> 32) as u32;
+    if high == 0 {
+        vec![low]
+    } else {
+        vec![low, high]
+    }
+}
+
+/// CPython's Mersenne Twister, bit for bit.
+#[derive(Clone)]
+pub struct CpythonRandom {
+    mt: Mt,
+}
+
+impl std::fmt::Debug for CpythonRandom {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CpythonRandom")
+    }
+}
+
+impl CpythonRandom {
+    /// The generator after `random.seed(seed)`.
+    pub fn new(seed: u64) -> Self {
+        Self {
+            mt: Mt::new_with_key(seed_key(seed)),
+        }
+    }
+
+    /// The integer `k` behind the next `random()`, which returns `k / 2^53`.
+    #[inline(always)]
+    pub fn next_53_bits(&mut self) -> u64 {
+        let a = u64::from(self.mt.next_u32() >> 5);
+        let b = u64::from(self.mt.next_u32() >> 6);
+        (a << 26) | b
+    }
+
+    /// `random.random()`: a float in `[0, 1)`.
+    #[inline]
+    pub fn random(&mut self) -> f64 {
+        self.next_53_bits() as f64 / TWO_POW_53 as f64
+    }
+
+    /// `random.expovariate(1 / mean)`, with `lambd` computed as CPython does.
+    #[inline]
+    pub fn expovariate(&mut self, lambd: f64) -> f64 {
+        -(1.0 - self.random()).ln() / lambd
+    }
+}
+
+impl TryRng for CpythonRandom {
+    type Error = Infallible;
+
+    #[inline]
+    fn try_next_u32(&mut self) -> Result<u32, Infallible> {
+        Ok(self.mt.next_u32())
+    }
+
+    #[inline]
+    fn try_next_u64(&mut self) -> Result<u64, Infallible> {
+        Ok(self.mt.next_u64())
+    }
+
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Infallible> {
+        self.mt.fill_bytes(dst);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Expected values printed by CPython 3.11:
+    //   python3 -c "import random; random.seed(S); print([repr(random.random()) for _ in range(3)])"
+    const FIRST_RANDOMS: &[(u64, [f64; 3])] = &[
+        (
+            0,
+            [0.8444218515250481, 0.7579544029403025, 0.420571580830845],
+        ),
+        (
+            3,
+            [0.23796462709189137, 0.5442292252959519, 0.36995516654807925],
+        ),
+        (
+            10,
+            [0.5714025946899135, 0.4288890546751146, 0.5780913011344704],
+        ),
+        (
+            4294967296,
+            [0.11299430095636409, 0.41782886486292836, 0.0166763664992291],
+        ),
+        (
+            18446744073709551615,
+            [
+                0.021825695401270107,
+                0.3380953268613758,
+                0.21196748656082065,
+            ],
+        ),
+    ];
+
+    #[test]
+    fn random_matches_what_cpython_prints_for_the_same_seed() {
+        for (seed, expected) in FIRST_RANDOMS {
+            let mut rng = CpythonRandom::new(*seed);
+            let got = [rng.random(), rng.random(), rng.random()];
+            assert_eq!(&got, expected, "seed {seed}");
+        }
+    }
+
+    // python3 -c "import random; random.seed(3); print([repr(random.expovariate(1/5)) for _ in range(3)])"
+    #[test]
+    fn expovariate_matches_what_cpython_prints() {
+        let mut rng = CpythonRandom::new(3);
+        let got = [
+            rng.expovariate(1.0 / 5.0),
+            rng.expovariate(1.0 / 5.0),
+            rng.expovariate(1.0 / 5.0),
+        ];
+        assert_eq!(
+            got,
+            [1.3588115161683416, 3.928826414548857, 2.3098214895960645]
+        );
+    }
+
+    #[test]
+    fn seeds_of_two_to_the_32_and_above_use_a_two_word_key() {
+        assert_eq!(seed_key(0), [0]);
+        assert_eq!(seed_key(u32::MAX as u64), [u32::MAX]);
+        assert_eq!(seed_key(1 << 32), [0, 1]);
+        assert_eq!(seed_key(u64::MAX), [u32::MAX, u32::MAX]);
+    }
+}

@@ -1,0 +1,143 @@
+//! Scenario errors a user can act on: the file, the field, the bad value and
+//! what is allowed, with a "did you mean" hint for misspelt keys.
+
+use std::fmt;
+
+/// One problem with a scenario's values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// Dotted path of the field: `fleet.taxis`, `durations.trip.mean`.
+    pub field: String,
+    /// What is wrong and what is allowed.
+    pub message: String,
+}
+
+impl Problem {
+    /// `field` has the bad `value`; `allowed` says what would do.
+    pub fn new(
+        field: impl Into<String>,
+        value: impl fmt::Display,
+        allowed: impl fmt::Display,
+    ) -> Self {
+        Self {
+            field: field.into(),
+            message: format!("{value} is not allowed: {allowed}"),
+        }
+    }
+
+    /// `field` with a message that already names the value.
+    pub fn bare(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+/// Why a scenario could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioError {
+    /// The file could not be read.
+    #[error("could not read scenario '{origin}': {source}")]
+    Read {
+        /// The path.
+        origin: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// Neither a file nor a built-in scenario.
+    #[error(
+        "no scenario file or built-in scenario named '{name}' (built-in: {})",
+        super::BUILTIN.iter().map(|builtin| builtin.name).collect::<Vec<_>>().join(", ")
+    )]
+    UnknownName {
+        /// The name given.
+        name: String,
+    },
+    /// Not valid TOML or JSON, or not the scenario's shape.
+    #[error("invalid scenario '{origin}': {message}")]
+    Parse {
+        /// The path or name.
+        origin: String,
+        /// The parser's message, with its line and column.
+        message: String,
+    },
+    /// Values out of range.
+    #[error(
+        "invalid scenario '{origin}':{}",
+        problems.iter().map(|problem| format!("\n  - {problem}")).collect::<String>()
+    )]
+    Invalid {
+        /// The path or name.
+        origin: String,
+        /// Every problem found.
+        problems: Vec<Problem>,
+    },
+}
+
+/// Appends "did you mean" to serde's unknown-field and unknown-variant
+/// messages: ``unknown field `serch`, expected one of `search`, `trip` ``.
+pub(crate) fn with_hint(message: &str) -> String {
+    let Some(start) = message
+        .find("unknown field `")
+        .map(|at| at + "unknown field `".len())
+        .or_else(|| {
+            message
+                .find("unknown variant `")
+                .map(|at| at + "unknown variant `".len())
+        })
+    else {
+        return message.to_string();
+    };
+    let Some(length) = message[start..].find('`') else {
+        return message.to_string();
+    };
+    let unknown = &message[start..start + length];
+    let rest = &message[start + length + 1..];
+    let Some(expected) = rest.find("expected").map(|at| &rest[at..]) else {
+        return message.to_string();
+    };
+    let best = expected
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(|candidate| {
+            (
+                strsim::normalized_damerau_levenshtein(unknown, candidate),
+                candidate,
+            )
+        })
+        .filter(|(score, _)| *score >= 0.5)
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    match best {
+        Some((_, candidate)) => format!(
+            "{}\n  help: did you mean `{candidate}`?",
+            message.trim_end()
+        ),
+        None => message.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_close_key_gets_a_hint() {
+        let hinted =
+            with_hint("unknown field `serch`, expected one of `search`, `trip`, `going_home`");
+        assert!(hinted.ends_with("did you mean `search`?"), "{hinted}");
+    }
+
+    #[test]
+    fn a_far_key_gets_no_hint() {
+        let message = "unknown field `colour`, expected `search` or `trip`";
+        assert_eq!(with_hint(message), message);
+    }
+}

@@ -1,0 +1,318 @@
+//! The taxi model: each taxi is a resumable state machine implementing the
+//! engine's [`Process`] protocol.
+//!
+//! A taxi leaves the garage, then `trips` times picks up and drops off a
+//! passenger, then goes home. The book's console session drives one by hand:
+//! it is resumed with the time of its next event and answers with the event.
+//!
+//! ```
+//! use taxi_sim::engine::{Event, Process};
+//! use taxi_sim::taxi::{Taxi, TaxiAction::*};
+//!
+//! let mut taxi = Taxi::new(13, 2, 0); // taxi_process(ident=13, trips=2, start_time=0)
+//! assert_eq!(taxi.start(), Event::new(0, 13, LeaveGarage)); // next(taxi)
+//! assert_eq!(taxi.resume(7), Some(Event::new(7, 13, PickUpPassenger))); // taxi.send(_.time + 7)
+//! assert_eq!(taxi.resume(30), Some(Event::new(30, 13, DropOffPassenger)));
+//! assert_eq!(taxi.resume(35), Some(Event::new(35, 13, PickUpPassenger)));
+//! assert_eq!(taxi.resume(83), Some(Event::new(83, 13, DropOffPassenger)));
+//! assert_eq!(taxi.resume(84), Some(Event::new(84, 13, GoingHome)));
+//! assert_eq!(taxi.resume(94), None); // StopIteration: the process is finished
+//! ```
+
+use crate::distribution::{DurationSpec, TickSampler};
+use crate::engine::{EngineError, Event, ProcId, Process, Simulator, Tick, Timing};
+use crate::rng::RandomSource;
+
+/// What happens to a taxi. Serialized by its [`TaxiAction::key`].
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum TaxiAction {
+    /// Leaves the garage and starts prowling.
+    LeaveGarage,
+    /// Picks up a passenger: the trip starts.
+    PickUpPassenger,
+    /// Drops the passenger off and prowls again.
+    DropOffPassenger,
+    /// Goes home: the taxi's last event.
+    GoingHome,
+}
+
+impl TaxiAction {
+    /// Every action, in the order of a taxi's life.
+    pub const ALL: [TaxiAction; 4] = [
+        TaxiAction::LeaveGarage,
+        TaxiAction::PickUpPassenger,
+        TaxiAction::DropOffPassenger,
+        TaxiAction::GoingHome,
+    ];
+
+    /// The book's wording: `leave garage`.
+    pub const fn book_name(self) -> &'static str {
+        match self {
+            TaxiAction::LeaveGarage => "leave garage",
+            TaxiAction::PickUpPassenger => "pick up passenger",
+            TaxiAction::DropOffPassenger => "drop off passenger",
+            TaxiAction::GoingHome => "going home",
+        }
+    }
+
+    /// The machine-readable name used in logs: `leave_garage`.
+    pub const fn key(self) -> &'static str {
+        match self {
+            TaxiAction::LeaveGarage => "leave_garage",
+            TaxiAction::PickUpPassenger => "pick_up_passenger",
+            TaxiAction::DropOffPassenger => "drop_off_passenger",
+            TaxiAction::GoingHome => "going_home",
+        }
+    }
+
+    /// The action whose [`TaxiAction::key`] is `key`.
+    pub fn from_key(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|action| action.key() == key)
+    }
+
+    /// The phase that follows this action, whose duration is drawn next.
+    pub const fn next_phase(self) -> Phase {
+        match self {
+            TaxiAction::LeaveGarage | TaxiAction::DropOffPassenger => Phase::Search,
+            TaxiAction::PickUpPassenger => Phase::Trip,
+            TaxiAction::GoingHome => Phase::GoingHome,
+        }
+    }
+}
+
+/// A stretch of a taxi's life whose duration is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Phase {
+    /// Prowling for a passenger (after leaving the garage or a drop-off).
+    Search = 0,
+    /// Driving a passenger.
+    Trip = 1,
+    /// After going home: drawn, as the book does, though no event follows.
+    GoingHome = 2,
+}
+
+/// Trip count meaning "until the run ends".
+pub const UNLIMITED_TRIPS: u64 = u64::MAX;
+
+/// Where a taxi is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TaxiState {
+    InGarage,
+    Prowling,
+    Driving,
+    GoingHome,
+    Finished,
+}
+
+/// One taxi: the book's `taxi_process` generator as a state machine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Taxi {
+    ident: ProcId,
+    start_time: Tick,
+    trips_left: u64,
+    state: TaxiState,
+}
+
+impl Taxi {
+    /// Taxi `ident` that leaves the garage at `start_time` and makes `trips`
+    /// trips ([`UNLIMITED_TRIPS`] for no limit).
+    pub fn new(ident: ProcId, trips: u64, start_time: Tick) -> Self {
+        Self {
+            ident,
+            start_time,
+            trips_left: trips,
+            state: TaxiState::InGarage,
+        }
+    }
+
+    /// Whether the taxi has gone home and been resumed once more.
+    pub fn is_finished(&self) -> bool {
+        self.state == TaxiState::Finished
+    }
+
+    #[inline(always)]
+    fn event(&self, time: Tick, action: TaxiAction) -> Option<Event<TaxiAction>> {
+        Some(Event::new(time, self.ident, action))
+    }
+}
+
+impl Process for Taxi {
+    type Action = TaxiAction;
+
+    fn start(&mut self) -> Event<TaxiAction> {
+        self.state = TaxiState::Prowling;
+        Event::new(self.start_time, self.ident, TaxiAction::LeaveGarage)
+    }
+
+    #[inline(always)]
+    fn resume(&mut self, time: Tick) -> Option<Event<TaxiAction>> {
+        match self.state {
+            TaxiState::Prowling if self.trips_left > 0 => {
+                // Unlimited is u64::MAX: it is never counted down to zero in practice.
+                self.trips_left -= 1;
+                self.state = TaxiState::Driving;
+                self.event(time, TaxiAction::PickUpPassenger)
+            }
+            TaxiState::Prowling => {
+                self.state = TaxiState::GoingHome;
+                self.event(time, TaxiAction::GoingHome)
+            }
+            TaxiState::Driving => {
+                self.state = TaxiState::Prowling;
+                self.event(time, TaxiAction::DropOffPassenger)
+            }
+            TaxiState::GoingHome | TaxiState::Finished => {
+                self.state = TaxiState::Finished;
+                None
+            }
+            // Resumed before being started: behave as started.
+            TaxiState::InGarage => Some(self.start()),
+        }
+    }
+}
+
+/// Durations of the three phases.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PhaseDurations {
+    /// Prowling for a passenger.
+    pub search: DurationSpec,
+    /// A trip with a passenger.
+    pub trip: DurationSpec,
+    /// Drawn after going home.
+    pub going_home: DurationSpec,
+}
+
+impl PhaseDurations {
+    /// The book's: exponential with means 5, 20 and 1.
+    pub const BOOK: PhaseDurations = PhaseDurations {
+        search: DurationSpec::exponential(5.0),
+        trip: DurationSpec::exponential(20.0),
+        going_home: DurationSpec::exponential(1.0),
+    };
+}
+
+/// One taxi's resolved plan.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TaxiPlan {
+    /// When it leaves the garage.
+    pub start_time: Tick,
+    /// How many trips ([`UNLIMITED_TRIPS`] for no limit).
+    pub trips: u64,
+    /// Index into the fleet's duration sets.
+    pub durations: usize,
+}
+
+/// Draws each taxi's durations from its phase samplers.
+#[derive(Debug, Clone)]
+pub struct TaxiTiming<R> {
+    rng: R,
+    /// One sampler per phase, per duration set; set 0 is the fleet's.
+    sets: Vec<[TickSampler; 3]>,
+    /// Duration set of each taxi; empty when every taxi uses set 0.
+    set_of_taxi: Vec<u32>,
+}
+
+impl<R: RandomSource> TaxiTiming<R> {
+    /// Timing with the given duration sets (validated specs) and, when some
+    /// taxis differ from set 0, each taxi's set.
+    pub fn new(
+        rng: R,
+        sets: &[PhaseDurations],
+        set_of_taxi: Vec<u32>,
+        cpython_tables: bool,
+    ) -> Self {
+        let sets = sets
+            .iter()
+            .map(|set| {
+                [set.search, set.trip, set.going_home]
+                    .map(|spec| TickSampler::new(&spec, cpython_tables))
+            })
+            .collect();
+        Self {
+            rng,
+            sets,
+            set_of_taxi,
+        }
+    }
+}
+
+impl<R: RandomSource> Timing<TaxiAction> for TaxiTiming<R> {
+    #[inline(always)]
+    fn delay(&mut self, proc_id: ProcId, action: TaxiAction) -> Tick {
+        let set = if self.set_of_taxi.is_empty() {
+            0
+        } else {
+            self.set_of_taxi[proc_id as usize] as usize
+        };
+        self.sets[set][action.next_phase() as usize].ticks(&mut self.rng)
+    }
+}
+
+/// A taxi fleet ready to simulate.
+pub type TaxiSimulator<R> = Simulator<Taxi, TaxiTiming<R>>;
+
+/// Builds the simulator of a fleet: the taxis of `plans`, in id order.
+pub fn simulator<R: RandomSource>(
+    plans: impl ExactSizeIterator<Item = TaxiPlan>,
+    duration_sets: &[PhaseDurations],
+    rng: R,
+    cpython_tables: bool,
+    end_time: Tick,
+) -> Result<TaxiSimulator<R>, EngineError> {
+    let count = plans.len();
+    if count > ProcId::MAX as usize {
+        return Err(EngineError::TooManyProcesses(count));
+    }
+    let mut taxis = Vec::with_capacity(count);
+    let mut set_of_taxi = Vec::new();
+    for (id, plan) in plans.enumerate() {
+        if plan.durations != 0 && set_of_taxi.is_empty() {
+            set_of_taxi = vec![0; count];
+        }
+        if !set_of_taxi.is_empty() {
+            set_of_taxi[id] = plan.durations as u32;
+        }
+        taxis.push(Taxi::new(id as ProcId, plan.trips, plan.start_time));
+    }
+    let timing = TaxiTiming::new(rng, duration_sets, set_of_taxi, cpython_tables);
+    Simulator::new(taxis, timing, end_time)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_taxi_with_no_trips_goes_home_after_leaving() {
+        let mut taxi = Taxi::new(0, 0, 3);
+        assert_eq!(taxi.start().action, TaxiAction::LeaveGarage);
+        assert_eq!(
+            taxi.resume(9).map(|e| e.action),
+            Some(TaxiAction::GoingHome)
+        );
+        assert_eq!(taxi.resume(10), None);
+        assert!(taxi.is_finished());
+        assert_eq!(taxi.resume(11), None);
+    }
+
+    #[test]
+    fn an_unlimited_taxi_keeps_driving() {
+        let mut taxi = Taxi::new(1, UNLIMITED_TRIPS, 0);
+        taxi.start();
+        for step in 0..10_000 {
+            let event = taxi.resume(step).unwrap();
+            assert_ne!(event.action, TaxiAction::GoingHome);
+        }
+    }
+
+    #[test]
+    fn action_keys_round_trip() {
+        for action in TaxiAction::ALL {
+            assert_eq!(TaxiAction::from_key(action.key()), Some(action));
+        }
+        assert_eq!(TaxiAction::from_key("leave garage"), None);
+    }
+}

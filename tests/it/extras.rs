@@ -1,0 +1,1 @@
+//! Completions, man page, delayed runs.

@@ -1,0 +1,1 @@
+//! Ctrl-C and SIGTERM on a real child process.
