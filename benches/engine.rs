@@ -48,7 +48,7 @@ fn bench_queue(c: &mut Criterion) {
             BenchmarkId::new("wheel", pending),
             &pending,
             |b, &pending| {
-                let mut queue = filled(EventQueue::new(), pending);
+                let mut queue = filled(EventQueue::new(pending as usize), pending);
                 b.iter(|| black_box(queue_steady_state(&mut queue, pending, OPERATIONS)));
             },
         );

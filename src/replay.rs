@@ -206,7 +206,8 @@ impl<R: RandomSource> Verifier<R> {
                 self.interrupted = true;
                 return Ok(false);
             }
-        } else if self.verified.is_multiple_of(progress::CHECK_EVERY) && interrupt::stop_requested() {
+        } else if self.verified.is_multiple_of(progress::CHECK_EVERY) && interrupt::stop_requested()
+        {
             self.interrupted = true;
             return Ok(false);
         }

@@ -97,23 +97,39 @@ pub enum Phase {
 /// Trip count meaning "until the run ends".
 pub const UNLIMITED_TRIPS: u64 = u64::MAX;
 
-/// Where a taxi is in its life.
+/// Where a taxi is in its life, as an index into [`TRANSITIONS`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
 enum TaxiState {
-    InGarage,
-    Prowling,
-    Driving,
-    GoingHome,
-    Finished,
+    Prowling = 0,
+    Driving = 1,
+    GoingHome = 2,
+    Finished = 3,
+    InGarage = 4,
 }
+
+/// The book's generator as a table: for `(state, has a trip left)`, the
+/// next state and the action of the event it answers (`None`: finished).
+/// A table, not a `match`, because which taxi comes next is random and a
+/// jump on its state would be mispredicted half the time.
+const TRANSITIONS: [(TaxiState, Option<TaxiAction>); 8] = [
+    (TaxiState::GoingHome, Some(TaxiAction::GoingHome)), // prowling, no trip left
+    (TaxiState::Driving, Some(TaxiAction::PickUpPassenger)), // prowling, a trip left
+    (TaxiState::Prowling, Some(TaxiAction::DropOffPassenger)), // driving
+    (TaxiState::Prowling, Some(TaxiAction::DropOffPassenger)),
+    (TaxiState::Finished, None), // went home: the process ends
+    (TaxiState::Finished, None),
+    (TaxiState::Finished, None), // finished
+    (TaxiState::Finished, None),
+];
 
 /// One taxi: the book's `taxi_process` generator as a state machine.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Taxi {
     ident: ProcId,
+    state: TaxiState,
     start_time: Tick,
     trips_left: u64,
-    state: TaxiState,
 }
 
 impl Taxi {
@@ -132,11 +148,6 @@ impl Taxi {
     pub fn is_finished(&self) -> bool {
         self.state == TaxiState::Finished
     }
-
-    #[inline(always)]
-    fn event(&self, time: Tick, action: TaxiAction) -> Option<Event<TaxiAction>> {
-        Some(Event::new(time, self.ident, action))
-    }
 }
 
 impl Process for Taxi {
@@ -149,28 +160,16 @@ impl Process for Taxi {
 
     #[inline(always)]
     fn resume(&mut self, time: Tick) -> Option<Event<TaxiAction>> {
-        match self.state {
-            TaxiState::Prowling if self.trips_left > 0 => {
-                // Unlimited is u64::MAX: it is never counted down to zero in practice.
-                self.trips_left -= 1;
-                self.state = TaxiState::Driving;
-                self.event(time, TaxiAction::PickUpPassenger)
-            }
-            TaxiState::Prowling => {
-                self.state = TaxiState::GoingHome;
-                self.event(time, TaxiAction::GoingHome)
-            }
-            TaxiState::Driving => {
-                self.state = TaxiState::Prowling;
-                self.event(time, TaxiAction::DropOffPassenger)
-            }
-            TaxiState::GoingHome | TaxiState::Finished => {
-                self.state = TaxiState::Finished;
-                None
-            }
+        if self.state == TaxiState::InGarage {
             // Resumed before being started: behave as started.
-            TaxiState::InGarage => Some(self.start()),
+            return Some(self.start());
         }
+        let has_trip = self.trips_left > 0;
+        let (next, action) = TRANSITIONS[self.state as usize * 2 + usize::from(has_trip)];
+        // Unlimited is u64::MAX: it is never counted down to zero in practice.
+        self.trips_left -= u64::from(next == TaxiState::Driving);
+        self.state = next;
+        Some(Event::new(time, self.ident, action?))
     }
 }
 

@@ -64,7 +64,7 @@ impl<A> Event<A> {
 /// A resumable process: the engine's side of the book's generator protocol.
 pub trait Process {
     /// What the process's events say happens.
-    type Action: Copy;
+    type Action: Copy + std::fmt::Debug;
 
     /// Primes the process and returns its first event (the book's `next(proc)`).
     fn start(&mut self) -> Event<Self::Action>;
@@ -196,12 +196,19 @@ pub enum RunError<E> {
     Observer(E),
 }
 
+/// A process and the action of its queued event.
+#[derive(Debug)]
+struct Slot<P: Process> {
+    process: P,
+    pending: P::Action,
+}
+
 /// The event loop: processes, their queued events, and a timing.
 #[derive(Debug)]
 pub struct Simulator<P: Process, T> {
-    procs: Vec<P>,
-    /// Action of each process's queued event; the queue holds only ids.
-    pending: Vec<P::Action>,
+    /// Each process with the action of its queued event (the queue holds
+    /// only ids), side by side so that one cache line serves both.
+    procs: Vec<Slot<P>>,
     queue: EventQueue,
     timing: T,
     now: Tick,
@@ -218,30 +225,33 @@ impl<P: Process, T: Timing<P::Action>> Simulator<P, T> {
         if procs.len() > ProcId::MAX as usize {
             return Err(EngineError::TooManyProcesses(procs.len()));
         }
-        let mut sim = Self {
-            pending: Vec::with_capacity(procs.len()),
-            procs,
-            queue: EventQueue::new(),
-            timing,
-            now: 0,
-            end_time,
-            max_events: u64::MAX,
-            events: 0,
-            stopped: None,
-        };
-        for index in 0..sim.procs.len() {
+        let mut queue = EventQueue::new(procs.len());
+        let mut slots = Vec::with_capacity(procs.len());
+        for (index, mut process) in procs.into_iter().enumerate() {
             let id = index as ProcId;
-            let event = sim.procs[index].start();
+            let event = process.start();
             if event.proc_id != id {
                 return Err(EngineError::WrongProcess {
                     expected: id,
                     found: event.proc_id,
                 });
             }
-            sim.pending.push(event.action);
-            sim.queue.push(event.time, id);
+            queue.push(event.time, id);
+            slots.push(Slot {
+                process,
+                pending: event.action,
+            });
         }
-        Ok(sim)
+        Ok(Self {
+            procs: slots,
+            queue,
+            timing,
+            now: 0,
+            end_time,
+            max_events: u64::MAX,
+            events: 0,
+            stopped: None,
+        })
     }
 
     /// Stops the run after `max_events` events (outcome `EventLimit`).
@@ -270,9 +280,9 @@ impl<P: Process, T: Timing<P::Action>> Simulator<P, T> {
         self.queue.len()
     }
 
-    /// The processes, by id.
-    pub fn processes(&self) -> &[P] {
-        &self.procs
+    /// The process with id `proc_id`.
+    pub fn process(&self, proc_id: ProcId) -> Option<&P> {
+        self.procs.get(proc_id as usize).map(|slot| &slot.process)
     }
 
     /// The timing.
@@ -336,8 +346,8 @@ impl<P: Process, T: Timing<P::Action>> Simulator<P, T> {
     #[inline(always)]
     fn take(&mut self) -> Result<Event<P::Action>, EngineError> {
         let (time, proc_id) = self.queue.pop().expect("checked non-empty");
-        let index = proc_id as usize;
-        let action = self.pending[index];
+        let slot = &mut self.procs[proc_id as usize];
+        let action = slot.pending;
         self.now = time;
         self.events += 1;
         let delay = self.timing.delay(proc_id, action);
@@ -346,7 +356,7 @@ impl<P: Process, T: Timing<P::Action>> Simulator<P, T> {
             now: time,
             delay,
         })?;
-        if let Some(next) = self.procs[index].resume(next_time) {
+        if let Some(next) = slot.process.resume(next_time) {
             if next.time < time {
                 return Err(EngineError::EventInThePast {
                     proc_id,
@@ -354,13 +364,10 @@ impl<P: Process, T: Timing<P::Action>> Simulator<P, T> {
                     now: time,
                 });
             }
-            if next.proc_id != proc_id {
-                return Err(EngineError::WrongProcess {
-                    expected: proc_id,
-                    found: next.proc_id,
-                });
-            }
-            self.pending[index] = next.action;
+            // Checked when the process started; a process answering for
+            // another one is a bug in that process, not in the input.
+            debug_assert_eq!(next.proc_id, proc_id, "a process answered for another");
+            slot.pending = next.action;
             self.queue.push(next.time, proc_id);
         }
         Ok(Event::new(time, proc_id, action))

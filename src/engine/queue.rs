@@ -1,7 +1,7 @@
 //! Event queues ordered by `(time, process id)`.
 //!
-//! [`EventQueue`] is the engine's queue: a timing wheel for the near future
-//! and a binary heap for events further ahead. [`HeapQueue`] is the plain
+//! [`EventQueue`] is the engine's queue: a timing wheel of bitmaps for the
+//! near future and a binary heap for events further ahead. [`HeapQueue`] is the plain
 //! binary-heap reference it is tested and benchmarked against.
 //!
 //! Both give exactly the same order: smallest time first, ties broken by the
@@ -63,80 +63,104 @@ impl Queue for HeapQueue {
     }
 }
 
-const WHEEL_BITS: u32 = 10;
-const WHEEL_SLOTS: usize = 1 << WHEEL_BITS;
-const WHEEL_MASK: Tick = WHEEL_SLOTS as Tick - 1;
-const BITMAP_WORDS: usize = WHEEL_SLOTS / 64;
+/// Most wheel slots: events up to 1023 ticks ahead go straight into the wheel.
+const MAX_SLOTS: usize = 1024;
+/// Fewest slots: huge fleets trade wheel reach for bitmap memory.
+const MIN_SLOTS: usize = 8;
+/// Memory the wheel's bitmaps may take beyond `MIN_SLOTS` slots.
+const WHEEL_BYTES: usize = 16 << 20;
 
-/// Timing wheel with a heap for the far future.
+/// Timing wheel whose slots are bitmaps of process ids. A process has at
+/// most one queued event, so a set of ids per time is enough.
 ///
-/// Integer times and short durations mean that almost every event lands
-/// within a few hundred ticks of now. Slot `t mod 1024` holds the ids of the
-/// processes whose event is at time `t`, for every `t` in the window
-/// `[now, now + 1024)`; events further ahead wait in a heap and move into the
-/// wheel when the window reaches them. When time advances to a slot, its ids
-/// are sorted once, which keeps the tie order by process id exact.
+/// Integer times and short durations mean that almost every event lands a
+/// few dozen ticks ahead. Slot `t mod S` holds, as one bit per process id,
+/// the processes whose event is at time `t`, for every `t` in the window
+/// `[now, now + S)`; events further ahead wait in a heap and move into the
+/// wheel when the window reaches them. Taking the lowest set bit gives the
+/// tie order by process id for free: no sorting. A second bitmap level
+/// (one bit per non-zero word) keeps the scan short for large fleets.
 #[derive(Debug, Clone)]
 pub struct EventQueue {
-    /// Ids of the events at the current time, sorted; `head` is the next one.
-    current: Vec<ProcId>,
-    head: usize,
+    slot_mask: Tick,
+    /// Bitmap words per slot, and summary words per slot.
+    words: usize,
+    summaries: usize,
+    bits: Vec<u64>,
+    summary: Vec<u64>,
+    /// Events in each slot.
+    counts: Vec<u32>,
     /// The current time: every queued event is at or after it.
     now: Tick,
-    slots: Vec<Vec<ProcId>>,
-    /// Bit `s` is set when slot `s` is non-empty, to find the next time fast.
-    occupied: [u64; BITMAP_WORDS],
+    /// Summary word of the current slot where the next scan starts.
+    cursor: usize,
     far: BinaryHeap<Reverse<(Tick, ProcId)>>,
     len: usize,
 }
 
 impl Default for EventQueue {
     fn default() -> Self {
-        Self::new()
+        Self::new(0)
     }
 }
 
 impl EventQueue {
-    /// An empty queue whose current time is 0.
-    pub fn new() -> Self {
+    /// Slots for a fleet of `processes`: as many as fit the memory budget
+    /// (a power of two), so about one byte per process at worst.
+    fn slots_for(processes: usize) -> usize {
+        let words = processes.div_ceil(64).max(1);
+        let bytes_per_slot = (words + words.div_ceil(64)) * 8;
+        let fitting = (WHEEL_BYTES / bytes_per_slot).clamp(MIN_SLOTS, MAX_SLOTS);
+        1 << fitting.ilog2()
+    }
+
+    /// An empty queue for process ids below `processes`.
+    pub fn new(processes: usize) -> Self {
+        Self::with_slots(processes, Self::slots_for(processes))
+    }
+
+    /// An empty queue with `slots` wheel slots (a power of two).
+    fn with_slots(processes: usize, slots: usize) -> Self {
+        debug_assert!(slots.is_power_of_two());
+        let words = processes.div_ceil(64).max(1);
+        let summaries = words.div_ceil(64);
         Self {
-            current: Vec::new(),
-            head: 0,
+            slot_mask: slots as Tick - 1,
+            words,
+            summaries,
+            bits: vec![0; slots * words],
+            summary: vec![0; slots * summaries],
+            counts: vec![0; slots],
             now: 0,
-            slots: vec![Vec::new(); WHEEL_SLOTS],
-            occupied: [0; BITMAP_WORDS],
+            cursor: 0,
             far: BinaryHeap::new(),
             len: 0,
         }
     }
 
-    /// Time of the next non-empty wheel slot after `now`, if any.
+    #[inline(always)]
+    fn slot_of(&self, time: Tick) -> usize {
+        (time & self.slot_mask) as usize
+    }
+
+    #[inline(always)]
+    fn place(&mut self, slot: usize, proc_id: ProcId) {
+        let word = proc_id as usize / 64;
+        self.bits[slot * self.words + word] |= 1 << (proc_id % 64);
+        self.summary[slot * self.summaries + word / 64] |= 1 << (word % 64);
+        self.counts[slot] += 1;
+    }
+
+    /// Time of the next non-empty slot after `now`, if any. A linear scan:
+    /// consecutive event times are usually a tick or two apart.
     fn next_wheel_time(&self) -> Option<Tick> {
-        let start = ((self.now + 1) & WHEEL_MASK) as usize;
-        // Scan the bitmap from `start` around the wheel once; the slot of
-        // `now` itself is always empty (its ids live in `current`).
-        let mut word_index = start / 64;
-        let mut word = self.occupied[word_index] & (!0u64 << (start % 64));
-        for _ in 0..=BITMAP_WORDS {
-            if word != 0 {
-                let slot = (word_index * 64 + word.trailing_zeros() as usize) as Tick;
-                let offset = slot.wrapping_sub(self.now) & WHEEL_MASK;
-                return Some(self.now + offset);
-            }
-            word_index = (word_index + 1) % BITMAP_WORDS;
-            word = self.occupied[word_index];
-        }
-        None
+        let start = self.slot_of(self.now) + 1;
+        let (before, after) = self.counts.split_at(start.min(self.counts.len()));
+        let offset = after.iter().chain(before).position(|&count| count != 0)?;
+        Some(self.now + 1 + offset as Tick)
     }
 
-    #[inline]
-    fn place(&mut self, time: Tick, proc_id: ProcId) {
-        let slot = (time & WHEEL_MASK) as usize;
-        self.slots[slot].push(proc_id);
-        self.occupied[slot / 64] |= 1 << (slot % 64);
-    }
-
-    /// Moves the events at the next time into `current`. Needs `len > 0`.
+    /// Moves time to the next event's time. Needs `len > 0`.
     #[cold]
     fn advance(&mut self) {
         let wheel = self.next_wheel_time();
@@ -148,65 +172,78 @@ impl EventQueue {
             (None, None) => unreachable!("advance is only called on a non-empty queue"),
         };
         self.now = next;
-        let slot = (next & WHEEL_MASK) as usize;
-        self.current.clear();
-        self.head = 0;
-        std::mem::swap(&mut self.current, &mut self.slots[slot]);
-        self.occupied[slot / 64] &= !(1 << (slot % 64));
+        self.cursor = 0;
         // The window moved: bring in the far events it now covers.
         while let Some(&Reverse((time, proc_id))) = self.far.peek() {
-            // `next` is the smallest time queued, so `time - next` cannot underflow.
-            if time - next >= WHEEL_SLOTS as Tick {
+            // `next` is the smallest time queued, so this cannot underflow.
+            if time - next > self.slot_mask {
                 break;
             }
             self.far.pop();
-            if time == next {
-                self.current.push(proc_id);
-            } else {
-                self.place(time, proc_id);
-            }
+            let slot = self.slot_of(time);
+            self.place(slot, proc_id);
         }
-        if self.current.len() > 1 {
-            self.current.sort_unstable();
-        }
+    }
+
+    /// Slots of the wheel: events this many ticks ahead or more wait in the heap.
+    pub fn slots(&self) -> usize {
+        self.counts.len()
     }
 }
 
 impl Queue for EventQueue {
-    #[inline]
+    #[inline(always)]
     fn push(&mut self, time: Tick, proc_id: ProcId) {
         debug_assert!(time >= self.now, "event queued in the past");
+        debug_assert!(
+            (proc_id as usize) < self.words * 64,
+            "process id beyond the wheel"
+        );
         self.len += 1;
-        if time == self.now {
-            // Rare: an event at the current time joins the ids being drained.
-            let pending = &self.current[self.head..];
-            let at = self.head + pending.partition_point(|&id| id < proc_id);
-            self.current.insert(at, proc_id);
-        } else if time - self.now < WHEEL_SLOTS as Tick {
-            self.place(time, proc_id);
+        if time - self.now <= self.slot_mask {
+            let slot = self.slot_of(time);
+            self.place(slot, proc_id);
+            if time == self.now {
+                // Rare: an event at the current time may lie before the cursor.
+                self.cursor = self.cursor.min(proc_id as usize / 4096);
+            }
         } else {
             self.far.push(Reverse((time, proc_id)));
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn pop(&mut self) -> Option<(Tick, ProcId)> {
         if self.len == 0 {
             return None;
         }
-        if self.head == self.current.len() {
+        let mut slot = self.slot_of(self.now);
+        if self.counts[slot] == 0 {
             self.advance();
+            slot = self.slot_of(self.now);
         }
-        let proc_id = self.current[self.head];
-        self.head += 1;
+        let summaries = &mut self.summary[slot * self.summaries..(slot + 1) * self.summaries];
+        let mut at = self.cursor;
+        while summaries[at] == 0 {
+            at += 1;
+        }
+        self.cursor = at;
+        let word = at * 64 + summaries[at].trailing_zeros() as usize;
+        let bits = &mut self.bits[slot * self.words + word];
+        let bit = bits.trailing_zeros();
+        *bits &= *bits - 1;
+        // Clear the summary bit when the word empties, without a branch: which
+        // word empties next is as random as the taxis.
+        summaries[at] &= !(u64::from(*bits == 0) << (word % 64));
+        self.counts[slot] -= 1;
         self.len -= 1;
-        Some((self.now, proc_id))
+        Some((self.now, (word * 64) as ProcId + bit))
     }
 
     fn peek_time(&self) -> Option<Tick> {
         if self.len == 0 {
             None
-        } else if self.head < self.current.len() {
+        } else if self.counts[self.slot_of(self.now)] > 0 {
             Some(self.now)
         } else {
             let wheel = self.next_wheel_time();
@@ -215,6 +252,7 @@ impl Queue for EventQueue {
         }
     }
 
+    #[inline(always)]
     fn len(&self) -> usize {
         self.len
     }
@@ -231,7 +269,7 @@ mod tests {
 
     #[test]
     fn events_come_out_by_time_then_process_id() {
-        let mut queue = EventQueue::new();
+        let mut queue = EventQueue::new(10);
         for (time, id) in [(5, 2), (3, 9), (5, 1), (3, 0), (2000, 4), (5, 0)] {
             queue.push(time, id);
         }
@@ -243,7 +281,7 @@ mod tests {
 
     #[test]
     fn an_event_pushed_at_the_current_time_keeps_the_id_order() {
-        let mut queue = EventQueue::new();
+        let mut queue = EventQueue::new(10);
         queue.push(7, 1);
         queue.push(7, 5);
         assert_eq!(queue.pop(), Some((7, 1)));
@@ -254,7 +292,7 @@ mod tests {
 
     #[test]
     fn far_events_are_found_after_the_wheel_wraps_around() {
-        let mut queue = EventQueue::new();
+        let mut queue = EventQueue::new(5);
         queue.push(1, 0);
         queue.push(1023, 1);
         queue.push(1024, 2);
@@ -269,6 +307,32 @@ mod tests {
         assert_eq!(queue.peek_time(), None);
     }
 
+    #[test]
+    fn huge_fleets_get_fewer_slots_and_the_same_order() {
+        assert_eq!(EventQueue::new(1_000).slots(), 1024);
+        assert_eq!(EventQueue::new(1_000_000).slots(), 128);
+        assert_eq!(EventQueue::new(100_000_000).slots(), 8);
+        let mut queue = EventQueue::new(100_000_000);
+        queue.push(3, 99_999_999);
+        queue.push(3, 5);
+        assert_eq!(drain(&mut queue), [(3, 5), (3, 99_999_999)]);
+    }
+
+    #[test]
+    fn ids_across_many_words_come_out_in_order() {
+        let mut queue = EventQueue::new(300_000);
+        let ids = [299_999, 0, 4095, 4096, 64, 63, 200_000];
+        for id in ids {
+            queue.push(9, id);
+        }
+        let mut sorted = ids.to_vec();
+        sorted.sort_unstable();
+        assert_eq!(
+            drain(&mut queue),
+            sorted.iter().map(|&id| (9, id)).collect::<Vec<_>>()
+        );
+    }
+
     #[derive(Debug, Clone)]
     enum Op {
         Push { delay: Tick, id: ProcId },
@@ -277,7 +341,10 @@ mod tests {
 
     fn op() -> impl Strategy<Value = Op> {
         prop_oneof![
-            (prop_oneof![0..4u64, 0..40u64, 0..3000u64], 0..64u32)
+            (
+                prop_oneof![0..4u64, 0..40u64, 0..3000u64],
+                prop_oneof![0..64u32, 0..5000u32]
+            )
                 .prop_map(|(delay, id)| Op::Push { delay, id }),
             Just(Op::Pop),
         ]
@@ -285,22 +352,30 @@ mod tests {
 
     proptest! {
         #[test]
-        fn the_wheel_pops_exactly_what_the_heap_pops(ops in prop::collection::vec(op(), 0..400)) {
-            let mut wheel = EventQueue::new();
+        fn the_wheel_pops_exactly_what_the_heap_pops(
+            ops in prop::collection::vec(op(), 0..400),
+            slots in prop_oneof![Just(8usize), Just(64), Just(1024)],
+        ) {
+            let mut wheel = EventQueue::with_slots(5000, slots);
             let mut heap = HeapQueue::new();
+            // A process has at most one queued event: the wheel relies on it.
+            let mut queued = std::collections::HashSet::new();
             let mut now = 0;
             for op in ops {
                 match op {
                     Op::Push { delay, id } => {
-                        wheel.push(now + delay, id);
-                        heap.push(now + delay, id);
+                        if queued.insert(id) {
+                            wheel.push(now + delay, id);
+                            heap.push(now + delay, id);
+                        }
                     }
                     Op::Pop => {
                         prop_assert_eq!(wheel.peek_time(), heap.peek_time());
                         let popped = wheel.pop();
                         prop_assert_eq!(popped, heap.pop());
-                        if let Some((time, _)) = popped {
+                        if let Some((time, id)) = popped {
                             now = time;
+                            queued.remove(&id);
                         }
                     }
                 }

@@ -2,8 +2,8 @@
 //! way `random.seed(int)` does, `random()` built from two 32-bit outputs, and
 //! `expovariate` computed with the same floating-point operations.
 
+use super::mt19937::Mt19937;
 use rand_core::{Infallible, TryRng};
-use rand_mt::Mt;
 
 /// `2^53`: `random()` returns a multiple of `1 / 2^53`.
 pub const TWO_POW_53: u64 = 1 << 53;
@@ -23,7 +23,7 @@ pub fn seed_key(seed: u64) -> Vec<u32> {
 /// CPython's Mersenne Twister, bit for bit.
 #[derive(Clone)]
 pub struct CpythonRandom {
-    mt: Mt,
+    mt: Mt19937,
 }
 
 impl std::fmt::Debug for CpythonRandom {
@@ -36,16 +36,15 @@ impl CpythonRandom {
     /// The generator after `random.seed(seed)`.
     pub fn new(seed: u64) -> Self {
         Self {
-            mt: Mt::new_with_key(seed_key(seed)),
+            mt: Mt19937::from_key(&seed_key(seed)),
         }
     }
 
     /// The integer `k` behind the next `random()`, which returns `k / 2^53`.
     #[inline(always)]
     pub fn next_53_bits(&mut self) -> u64 {
-        let a = u64::from(self.mt.next_u32() >> 5);
-        let b = u64::from(self.mt.next_u32() >> 6);
-        (a << 26) | b
+        let (a, b) = self.mt.next_pair();
+        (u64::from(a >> 5) << 26) | u64::from(b >> 6)
     }
 
     /// `random.random()`: a float in `[0, 1)`.
@@ -71,11 +70,16 @@ impl TryRng for CpythonRandom {
 
     #[inline]
     fn try_next_u64(&mut self) -> Result<u64, Infallible> {
-        Ok(self.mt.next_u64())
+        // High word first, as rand_mt does.
+        let (high, low) = self.mt.next_pair();
+        Ok((u64::from(high) << 32) | u64::from(low))
     }
 
     fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Infallible> {
-        self.mt.fill_bytes(dst);
+        for chunk in dst.chunks_mut(4) {
+            let bytes = self.mt.next_u32().to_le_bytes();
+            chunk.copy_from_slice(&bytes[..chunk.len()]);
+        }
         Ok(())
     }
 }

@@ -115,6 +115,9 @@ impl StepTable {
     #[inline(always)]
     pub fn ticks(&self, m: u64) -> u64 {
         let mut ticks = self.bucket_ticks[bucket_of(m)] as usize;
+        // A bucket rarely holds a step, and almost never two: one increment
+        // without a branch, then a loop that is as good as never taken.
+        ticks += usize::from(m < self.first_m[ticks]);
         while m < self.first_m[ticks] {
             ticks += 1;
         }

@@ -4,6 +4,7 @@
 
 pub mod cpython;
 pub mod exp_table;
+pub mod mt19937;
 
 use rand_core::SeedableRng;
 use rand_distr::Distribution;
