@@ -392,14 +392,22 @@ impl<P: Process, T: Timing<P::Action>> Simulator<P, T> {
             if stop_flag.load(Ordering::Relaxed) {
                 return Ok(self.stop(StopReason::Interrupted));
             }
-            if O::LOOKS_AHEAD {
-                let next = self.queue.peek_time().expect("checked non-empty");
-                if observer.before_event(self.now, next) == Flow::Stop {
-                    return Ok(self.stop(StopReason::Interrupted));
+            // The stop flag and the event limit are looked at once a batch:
+            // a batch takes microseconds, and the limit bounds its size.
+            let batch = (self.max_events - self.events).min(if O::LOOKS_AHEAD { 1 } else { 4096 });
+            for _ in 0..batch {
+                if self.now >= self.end_time || self.queue.is_empty() {
+                    break;
                 }
+                if O::LOOKS_AHEAD {
+                    let next = self.queue.peek_time().expect("checked non-empty");
+                    if observer.before_event(self.now, next) == Flow::Stop {
+                        return Ok(self.stop(StopReason::Interrupted));
+                    }
+                }
+                let event = self.take()?;
+                observer.on_event(&event).map_err(RunError::Observer)?;
             }
-            let event = self.take()?;
-            observer.on_event(&event).map_err(RunError::Observer)?;
         }
     }
 }
