@@ -34,20 +34,27 @@ pub fn execute(cli: Cli) -> anyhow::Result<Exit> {
         Command::Replay(args) => replay::replay(&args),
         Command::Scenario(command) => scenario(command),
         Command::Completions { shell } => {
-            let mut stdout = std::io::stdout().lock();
-            clap_complete::generate(shell, &mut Cli::command(), "taxi-sim", &mut stdout);
-            stdout.flush().or_else(ignore_broken_pipe)?;
-            Ok(Exit::Success)
+            // Generated into memory first: the generator panics on write errors,
+            // and `taxi-sim completions bash | head` must end quietly.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "taxi-sim", &mut script);
+            write_stdout(&script)
         }
         Command::Man => {
-            let mut stdout = std::io::stdout().lock();
-            clap_mangen::Man::new(Cli::command())
-                .render(&mut stdout)
-                .and_then(|()| stdout.flush())
-                .or_else(ignore_broken_pipe)?;
-            Ok(Exit::Success)
+            let mut page = Vec::new();
+            clap_mangen::Man::new(Cli::command()).render(&mut page)?;
+            write_stdout(&page)
         }
     }
+}
+
+fn write_stdout(bytes: &[u8]) -> anyhow::Result<Exit> {
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(bytes)
+        .and_then(|()| stdout.flush())
+        .or_else(ignore_broken_pipe)?;
+    Ok(Exit::Success)
 }
 
 /// The exit code for an error from [`execute`], after printing it.
