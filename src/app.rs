@@ -19,7 +19,7 @@ use crate::progress::{self, Progress};
 use crate::replay;
 use crate::rng::{self, CpythonRandom, RandomSource, RngKind};
 use crate::scenario::{BUILTIN, Overrides, Scenario};
-use crate::summary::Tally;
+use crate::summary::Summary;
 use crate::taxi::{self, TaxiAction};
 
 /// A mistake on the command line that clap could not catch: exit code 2.
@@ -185,12 +185,11 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Exit> {
         delay,
         progress: progress::wanted(args.quiet),
     };
-    let (outcome, tally) = match simulate(&settings, &mut sinks, Some(stop_flag)) {
+    let (outcome, summary) = match simulate(&settings, &mut sinks, Some(stop_flag)) {
         Ok(done) => done,
         Err(RunError::Observer(error)) => return quiet_on_broken_pipe(error),
         Err(RunError::Engine(error)) => return Err(error.into()),
     };
-    let summary = tally.summary(&outcome);
     let end = RunEnd {
         outcome: &outcome,
         summary: &summary,
@@ -238,12 +237,12 @@ pub struct RunSettings<'a> {
 }
 
 /// Runs a scenario into `sinks` (headers already written); returns the
-/// outcome and the statistics. `stop_flag` interrupts it.
+/// outcome and the summary. `stop_flag` interrupts it.
 pub fn simulate(
     settings: &RunSettings,
     sinks: &mut [Sink],
     stop_flag: Option<&AtomicBool>,
-) -> Result<(Outcome, Tally), RunError<SinkError>> {
+) -> Result<(Outcome, Summary), RunError<SinkError>> {
     match settings.scenario.rng {
         RngKind::Cpython => simulate_with(
             settings,
@@ -264,7 +263,7 @@ fn simulate_with<R: RandomSource>(
     cpython_tables: bool,
     sinks: &mut [Sink],
     stop_flag: Option<&AtomicBool>,
-) -> Result<(Outcome, Tally), RunError<SinkError>> {
+) -> Result<(Outcome, Summary), RunError<SinkError>> {
     let scenario = settings.scenario;
     let mut sim = taxi::simulator(
         scenario.plans(),
@@ -274,28 +273,22 @@ fn simulate_with<R: RandomSource>(
         scenario.end_time,
     )?
     .with_max_events(settings.max_events);
-    let tally = Tally::new(scenario.fleet.taxis as usize, scenario.minutes_per_tick);
     let progress = Progress::new(settings.progress, scenario.end_time);
-    match settings.delay {
-        None => {
-            let mut observer = RunObserver::<false>::new(sinks, tally, progress, 0.0);
-            let outcome = sim.run(&mut observer, stop_flag)?;
-            Ok((outcome, observer.tally))
-        }
+    let outcome = match settings.delay {
+        None => sim.run(&mut RunObserver::<false>::new(sinks, progress, 0.0), stop_flag)?,
         Some(seconds_per_tick) => {
-            let mut observer = RunObserver::<true>::new(sinks, tally, progress, seconds_per_tick);
+            let mut observer = RunObserver::<true>::new(sinks, progress, seconds_per_tick);
             observer.countdown = 1;
-            let outcome = sim.run(&mut observer, stop_flag)?;
-            Ok((outcome, observer.tally))
+            sim.run(&mut observer, stop_flag)?
         }
-    }
+    };
+    Ok((outcome, taxi::summary(&sim, &outcome, scenario.minutes_per_tick)))
 }
 
-/// Feeds each event to the statistics, the outputs and the progress bar;
+/// Feeds each event to the outputs and the progress bar;
 /// `PACED` runs sleep before each event, as the book's delayed run does.
 struct RunObserver<'a, const PACED: bool> {
     sinks: &'a mut [Sink],
-    tally: Tally,
     progress: Progress,
     countdown: u64,
     events: u64,
@@ -303,10 +296,9 @@ struct RunObserver<'a, const PACED: bool> {
 }
 
 impl<'a, const PACED: bool> RunObserver<'a, PACED> {
-    fn new(sinks: &'a mut [Sink], tally: Tally, progress: Progress, seconds_per_tick: f64) -> Self {
+    fn new(sinks: &'a mut [Sink], progress: Progress, seconds_per_tick: f64) -> Self {
         Self {
             sinks,
-            tally,
             progress,
             countdown: progress::CHECK_EVERY,
             events: 0,
@@ -332,7 +324,6 @@ impl<const PACED: bool> Observer<TaxiAction> for RunObserver<'_, PACED> {
 
     #[inline(always)]
     fn on_event(&mut self, event: &TaxiEvent) -> Result<(), SinkError> {
-        self.tally.record(event);
         for sink in self.sinks.iter_mut() {
             sink.event(event)?;
         }

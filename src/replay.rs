@@ -24,7 +24,7 @@ use crate::output::{LOG_SCHEMA_VERSION, Sink, TaxiEvent, text};
 use crate::progress::{self, Progress};
 use crate::rng::{self, CpythonRandom, RandomSource, RngKind};
 use crate::scenario::{Overrides, Scenario};
-use crate::summary::{Summary, Tally};
+use crate::summary::Summary;
 use crate::taxi::{self, TaxiAction, TaxiSimulator};
 
 /// An event as a log records it.
@@ -181,7 +181,7 @@ fn outcome_text(outcome: &Outcome) -> String {
 /// Re-simulates and compares, event by event.
 struct Verifier<R: RandomSource> {
     sim: TaxiSimulator<R>,
-    tally: Tally,
+    minutes_per_tick: f64,
     verified: u64,
     difference: Option<Difference>,
     show: Option<Sink>,
@@ -224,7 +224,6 @@ impl<R: RandomSource> Verifier<R> {
                     });
                     return Ok(false);
                 }
-                self.tally.record(&event);
                 if let Some(show) = &mut self.show {
                     show.event(&event)?;
                 }
@@ -273,7 +272,7 @@ impl<R: RandomSource> Verifier<R> {
                 recorded: *recorded,
                 simulated,
             });
-        } else if self.tally.summary(&simulated) != *summary {
+        } else if taxi::summary(&self.sim, &simulated, self.minutes_per_tick) != *summary {
             self.difference = Some(Difference::Summary);
         }
         Ok(())
@@ -430,7 +429,7 @@ fn verify<R: RandomSource>(
     )?;
     let mut verifier = Verifier {
         sim,
-        tally: Tally::new(scenario.fleet.taxis as usize, scenario.minutes_per_tick),
+        minutes_per_tick: scenario.minutes_per_tick,
         verified: 0,
         difference: None,
         show: context.show,

@@ -14,9 +14,10 @@ const NEVER: Tick = Tick::MAX;
 /// time before leaving the garage counts nowhere.
 const PHASE_ENDED_BY: [usize; 4] = [2, 0, 1, 0];
 
-/// What is kept per taxi while the run goes on.
-#[derive(Debug, Clone, Copy)]
-struct TaxiTally {
+/// What is kept per taxi while the run goes on: enough to give its
+/// [`TaxiSummary`] at any time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TaxiTally {
     events: u64,
     trips: u64,
     /// Ticks prowling, ticks occupied, and a scratch cell.
@@ -41,7 +42,28 @@ impl Default for TaxiTally {
     }
 }
 
-/// Collects statistics from a run's events.
+impl TaxiTally {
+    /// Records one event of this taxi, taken at `time`. Without branches on
+    /// the action: the next event's action is random, and a mispredicted
+    /// branch costs more than the sums.
+    #[inline(always)]
+    pub fn record(&mut self, time: Tick, action: TaxiAction) {
+        self.events += 1;
+        self.phases[PHASE_ENDED_BY[action as usize]] += time - self.last_time;
+        self.trips += u64::from(action == TaxiAction::DropOffPassenger);
+        if action == TaxiAction::LeaveGarage {
+            self.left_at = time;
+        }
+        if action == TaxiAction::GoingHome {
+            self.home_at = time;
+        }
+        self.last_time = time;
+        self.last_action = action;
+    }
+}
+
+/// Statistics of a fleet built from events, one [`TaxiTally`] per taxi.
+/// (A run keeps each taxi's tally in the taxi itself, next to its state.)
 #[derive(Debug, Clone)]
 pub struct Tally {
     taxis: Vec<TaxiTally>,
@@ -57,35 +79,14 @@ impl Tally {
         }
     }
 
-    /// Records one event. Without branches on the action: the next event's
-    /// action is random, and a mispredicted branch costs more than the sums.
-    #[inline(always)]
+    /// Records one event.
     pub fn record(&mut self, event: &Event<TaxiAction>) {
-        let taxi = &mut self.taxis[event.proc_id as usize];
-        let action = event.action;
-        taxi.events += 1;
-        taxi.phases[PHASE_ENDED_BY[action as usize]] += event.time - taxi.last_time;
-        taxi.trips += u64::from(action == TaxiAction::DropOffPassenger);
-        if action == TaxiAction::LeaveGarage {
-            taxi.left_at = event.time;
-        }
-        if action == TaxiAction::GoingHome {
-            taxi.home_at = event.time;
-        }
-        taxi.last_time = event.time;
-        taxi.last_action = action;
+        self.taxis[event.proc_id as usize].record(event.time, event.action);
     }
 
     /// The summary of the run that ended with `outcome`.
     pub fn summary(&self, outcome: &Outcome) -> Summary {
-        let end = outcome.sim_time;
-        let taxis: Vec<TaxiSummary> = self
-            .taxis
-            .iter()
-            .enumerate()
-            .map(|(id, tally)| TaxiSummary::new(id as u64, tally, end))
-            .collect();
-        Summary::new(taxis, outcome, self.minutes_per_tick)
+        Summary::from_tallies(self.taxis.iter(), outcome, self.minutes_per_tick)
     }
 }
 
@@ -179,6 +180,21 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// The summary of a run that ended with `outcome`, from each taxi's
+    /// tally in id order.
+    pub fn from_tallies<'a>(
+        tallies: impl Iterator<Item = &'a TaxiTally>,
+        outcome: &Outcome,
+        minutes_per_tick: f64,
+    ) -> Self {
+        let end = outcome.sim_time;
+        let taxis = tallies
+            .enumerate()
+            .map(|(id, tally)| TaxiSummary::new(id as u64, tally, end))
+            .collect();
+        Self::new(taxis, outcome, minutes_per_tick)
+    }
+
     fn new(taxis: Vec<TaxiSummary>, outcome: &Outcome, minutes_per_tick: f64) -> Self {
         let mut fleet = FleetSummary {
             taxis: taxis.len() as u64,

@@ -22,6 +22,7 @@
 use crate::distribution::{DurationSpec, TickSampler};
 use crate::engine::{EngineError, Event, ProcId, Process, Simulator, Tick, Timing};
 use crate::rng::RandomSource;
+use crate::summary::{Summary, TaxiTally};
 
 /// What happens to a taxi. Serialized by its [`TaxiAction::key`].
 #[derive(
@@ -123,13 +124,18 @@ const TRANSITIONS: [(TaxiState, Option<TaxiAction>); 8] = [
     (TaxiState::Finished, None),
 ];
 
-/// One taxi: the book's `taxi_process` generator as a state machine.
+/// One taxi: the book's `taxi_process` generator as a state machine, with
+/// the tally of its events kept beside its state (one place in memory).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Taxi {
     ident: ProcId,
     state: TaxiState,
+    /// The event it answered last: queued until the simulator takes it.
+    queued_action: TaxiAction,
+    queued_time: Tick,
     start_time: Tick,
     trips_left: u64,
+    tally: TaxiTally,
 }
 
 impl Taxi {
@@ -138,15 +144,23 @@ impl Taxi {
     pub fn new(ident: ProcId, trips: u64, start_time: Tick) -> Self {
         Self {
             ident,
+            state: TaxiState::InGarage,
+            queued_action: TaxiAction::LeaveGarage,
+            queued_time: start_time,
             start_time,
             trips_left: trips,
-            state: TaxiState::InGarage,
+            tally: TaxiTally::default(),
         }
     }
 
     /// Whether the taxi has gone home and been resumed once more.
     pub fn is_finished(&self) -> bool {
         self.state == TaxiState::Finished
+    }
+
+    /// The tally of the events taken so far.
+    pub fn tally(&self) -> &TaxiTally {
+        &self.tally
     }
 }
 
@@ -155,6 +169,8 @@ impl Process for Taxi {
 
     fn start(&mut self) -> Event<TaxiAction> {
         self.state = TaxiState::Prowling;
+        self.queued_action = TaxiAction::LeaveGarage;
+        self.queued_time = self.start_time;
         Event::new(self.start_time, self.ident, TaxiAction::LeaveGarage)
     }
 
@@ -164,12 +180,17 @@ impl Process for Taxi {
             // Resumed before being started: behave as started.
             return Some(self.start());
         }
+        // Being resumed means the queued event is being taken.
+        self.tally.record(self.queued_time, self.queued_action);
         let has_trip = self.trips_left > 0;
         let (next, action) = TRANSITIONS[self.state as usize * 2 + usize::from(has_trip)];
         // Unlimited is u64::MAX: it is never counted down to zero in practice.
         self.trips_left -= u64::from(next == TaxiState::Driving);
         self.state = next;
-        Some(Event::new(time, self.ident, action?))
+        let action = action?;
+        self.queued_action = action;
+        self.queued_time = time;
+        Some(Event::new(time, self.ident, action))
     }
 }
 
@@ -252,6 +273,11 @@ impl<R: RandomSource> Timing<TaxiAction> for TaxiTiming<R> {
 
 /// A taxi fleet ready to simulate.
 pub type TaxiSimulator<R> = Simulator<Taxi, TaxiTiming<R>>;
+
+/// The summary of a fleet's run so far (or that ended with `outcome`).
+pub fn summary<R: RandomSource>(sim: &TaxiSimulator<R>, outcome: &crate::engine::Outcome, minutes_per_tick: f64) -> Summary {
+    Summary::from_tallies(sim.processes().map(Taxi::tally), outcome, minutes_per_tick)
+}
 
 /// Builds the simulator of a fleet: the taxis of `plans`, in id order.
 pub fn simulator<R: RandomSource>(

@@ -280,6 +280,11 @@ impl<P: Process, T: Timing<P::Action>> Simulator<P, T> {
         self.queue.len()
     }
 
+    /// The processes, in id order.
+    pub fn processes(&self) -> impl ExactSizeIterator<Item = &P> {
+        self.procs.iter().map(|slot| &slot.process)
+    }
+
     /// The process with id `proc_id`.
     pub fn process(&self, proc_id: ProcId) -> Option<&P> {
         self.procs.get(proc_id as usize).map(|slot| &slot.process)
