@@ -275,14 +275,20 @@ fn simulate_with<R: RandomSource>(
     .with_max_events(settings.max_events);
     let progress = Progress::new(settings.progress, scenario.end_time);
     let outcome = match settings.delay {
-        None => sim.run(&mut RunObserver::<false>::new(sinks, progress, 0.0), stop_flag)?,
+        None => sim.run(
+            &mut RunObserver::<false>::new(sinks, progress, 0.0),
+            stop_flag,
+        )?,
         Some(seconds_per_tick) => {
             let mut observer = RunObserver::<true>::new(sinks, progress, seconds_per_tick);
             observer.countdown = 1;
             sim.run(&mut observer, stop_flag)?
         }
     };
-    Ok((outcome, taxi::summary(&sim, &outcome, scenario.minutes_per_tick)))
+    Ok((
+        outcome,
+        taxi::summary(&sim, &outcome, scenario.minutes_per_tick),
+    ))
 }
 
 /// Feeds each event to the outputs and the progress bar;

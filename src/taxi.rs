@@ -275,7 +275,11 @@ impl<R: RandomSource> Timing<TaxiAction> for TaxiTiming<R> {
 pub type TaxiSimulator<R> = Simulator<Taxi, TaxiTiming<R>>;
 
 /// The summary of a fleet's run so far (or that ended with `outcome`).
-pub fn summary<R: RandomSource>(sim: &TaxiSimulator<R>, outcome: &crate::engine::Outcome, minutes_per_tick: f64) -> Summary {
+pub fn summary<R: RandomSource>(
+    sim: &TaxiSimulator<R>,
+    outcome: &crate::engine::Outcome,
+    minutes_per_tick: f64,
+) -> Summary {
     Summary::from_tallies(sim.processes().map(Taxi::tally), outcome, minutes_per_tick)
 }
 

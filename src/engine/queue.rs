@@ -83,13 +83,14 @@ const WHEEL_BYTES: usize = 16 << 20;
 #[derive(Debug, Clone)]
 pub struct EventQueue {
     slot_mask: Tick,
-    /// Bitmap words per slot, and summary words per slot.
-    words: usize,
+    /// Summary words per slot.
     summaries: usize,
-    bits: Vec<u64>,
-    summary: Vec<u64>,
-    /// Events in each slot.
-    counts: Vec<u32>,
+    /// Words per slot: its event count, its summary words (bit `w` set when
+    /// bitmap word `w` is non-zero), then its bitmap words (bit `i` set when
+    /// process `i` has an event at the slot's time). One block per slot, so
+    /// an event touches one place in memory.
+    stride: usize,
+    table: Vec<u64>,
     /// The current time: every queued event is at or after it.
     now: Tick,
     /// Summary word of the current slot where the next scan starts.
@@ -124,13 +125,12 @@ impl EventQueue {
         debug_assert!(slots.is_power_of_two());
         let words = processes.div_ceil(64).max(1);
         let summaries = words.div_ceil(64);
+        let stride = 1 + summaries + words;
         Self {
             slot_mask: slots as Tick - 1,
-            words,
             summaries,
-            bits: vec![0; slots * words],
-            summary: vec![0; slots * summaries],
-            counts: vec![0; slots],
+            stride,
+            table: vec![0; slots * stride],
             now: 0,
             cursor: 0,
             far: BinaryHeap::new(),
@@ -144,19 +144,31 @@ impl EventQueue {
     }
 
     #[inline(always)]
+    fn block(&mut self, slot: usize) -> &mut [u64] {
+        &mut self.table[slot * self.stride..][..self.stride]
+    }
+
+    #[inline(always)]
+    fn count(&self, slot: usize) -> u64 {
+        self.table[slot * self.stride]
+    }
+
+    #[inline(always)]
     fn place(&mut self, slot: usize, proc_id: ProcId) {
+        let summaries = self.summaries;
+        let block = self.block(slot);
         let word = proc_id as usize / 64;
-        self.bits[slot * self.words + word] |= 1 << (proc_id % 64);
-        self.summary[slot * self.summaries + word / 64] |= 1 << (word % 64);
-        self.counts[slot] += 1;
+        block[0] += 1;
+        block[1 + word / 64] |= 1 << (word % 64);
+        block[1 + summaries + word] |= 1 << (proc_id % 64);
     }
 
     /// Time of the next non-empty slot after `now`, if any. A linear scan:
     /// consecutive event times are usually a tick or two apart.
     fn next_wheel_time(&self) -> Option<Tick> {
-        let start = self.slot_of(self.now) + 1;
-        let (before, after) = self.counts.split_at(start.min(self.counts.len()));
-        let offset = after.iter().chain(before).position(|&count| count != 0)?;
+        let slots = self.slots();
+        let current = self.slot_of(self.now);
+        let offset = (1..slots).position(|ahead| self.count((current + ahead) % slots) != 0)?;
         Some(self.now + 1 + offset as Tick)
     }
 
@@ -187,7 +199,7 @@ impl EventQueue {
 
     /// Slots of the wheel: events this many ticks ahead or more wait in the heap.
     pub fn slots(&self) -> usize {
-        self.counts.len()
+        self.slot_mask as usize + 1
     }
 }
 
@@ -196,7 +208,7 @@ impl Queue for EventQueue {
     fn push(&mut self, time: Tick, proc_id: ProcId) {
         debug_assert!(time >= self.now, "event queued in the past");
         debug_assert!(
-            (proc_id as usize) < self.words * 64,
+            (proc_id as usize) < (self.stride - 1 - self.summaries) * 64,
             "process id beyond the wheel"
         );
         self.len += 1;
@@ -217,25 +229,26 @@ impl Queue for EventQueue {
         if self.len == 0 {
             return None;
         }
-        let mut slot = self.slot_of(self.now);
-        if self.counts[slot] == 0 {
+        if self.count(self.slot_of(self.now)) == 0 {
             self.advance();
-            slot = self.slot_of(self.now);
         }
-        let summaries = &mut self.summary[slot * self.summaries..(slot + 1) * self.summaries];
+        let slot = self.slot_of(self.now);
+        let summary_words = self.summaries;
         let mut at = self.cursor;
+        let block = self.block(slot);
+        block[0] -= 1;
+        let (summaries, bits) = block[1..].split_at_mut(summary_words);
         while summaries[at] == 0 {
             at += 1;
         }
-        self.cursor = at;
         let word = at * 64 + summaries[at].trailing_zeros() as usize;
-        let bits = &mut self.bits[slot * self.words + word];
+        let bits = &mut bits[word];
         let bit = bits.trailing_zeros();
         *bits &= *bits - 1;
         // Clear the summary bit when the word empties, without a branch: which
         // word empties next is as random as the taxis.
         summaries[at] &= !(u64::from(*bits == 0) << (word % 64));
-        self.counts[slot] -= 1;
+        self.cursor = at;
         self.len -= 1;
         Some((self.now, (word * 64) as ProcId + bit))
     }
@@ -243,7 +256,7 @@ impl Queue for EventQueue {
     fn peek_time(&self) -> Option<Tick> {
         if self.len == 0 {
             None
-        } else if self.counts[self.slot_of(self.now)] > 0 {
+        } else if self.count(self.slot_of(self.now)) > 0 {
             Some(self.now)
         } else {
             let wheel = self.next_wheel_time();
