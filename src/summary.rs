@@ -7,66 +7,79 @@ use serde::{Deserialize, Serialize};
 use crate::engine::{Event, Outcome, Tick};
 use crate::taxi::TaxiAction;
 
-const NEVER: Tick = Tick::MAX;
-
-/// Which of [`TaxiTally::phases`] the time up to an event adds to:
-/// prowling ends at a pick-up or going home, a trip at a drop-off, and the
-/// time before leaving the garage counts nowhere.
-const PHASE_ENDED_BY: [usize; 4] = [2, 0, 1, 0];
-
-/// What is kept per taxi while the run goes on: enough to give its
-/// [`TaxiSummary`] at any time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TaxiTally {
-    events: u64,
-    trips: u64,
-    /// Ticks prowling, ticks occupied, and a scratch cell.
-    phases: [Tick; 3],
-    left_at: Tick,
-    home_at: Tick,
-    last_time: Tick,
-    last_action: TaxiAction,
+/// What a run keeps of one taxi, enough for its [`TaxiSummary`]: every
+/// gap between two of its events is either prowling or occupied, so the
+/// occupied time and the span are enough.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TaxiRecord {
+    /// Events taken.
+    pub events: u64,
+    /// Ticks between pick-ups and their drop-offs.
+    pub occupied: Tick,
+    /// When it left the garage (meaningful once `events > 0`).
+    pub left_at: Tick,
+    /// Time of its last event taken.
+    pub last_time: Tick,
+    /// Whether its last event was a pick-up: a trip is under way.
+    pub driving: bool,
+    /// Whether its last event was going home.
+    pub went_home: bool,
 }
 
-impl Default for TaxiTally {
-    fn default() -> Self {
-        Self {
-            events: 0,
-            trips: 0,
-            phases: [0; 3],
-            left_at: NEVER,
-            home_at: NEVER,
-            last_time: 0,
-            last_action: TaxiAction::LeaveGarage,
-        }
-    }
-}
-
-impl TaxiTally {
-    /// Records one event of this taxi, taken at `time`. Without branches on
-    /// the action: the next event's action is random, and a mispredicted
-    /// branch costs more than the sums.
-    #[inline(always)]
+impl TaxiRecord {
+    /// Records one event of this taxi, taken at `time`.
     pub fn record(&mut self, time: Tick, action: TaxiAction) {
-        self.events += 1;
-        self.phases[PHASE_ENDED_BY[action as usize]] += time - self.last_time;
-        self.trips += u64::from(action == TaxiAction::DropOffPassenger);
         if action == TaxiAction::LeaveGarage {
             self.left_at = time;
+        } else if action == TaxiAction::DropOffPassenger {
+            self.occupied += time - self.last_time;
         }
-        if action == TaxiAction::GoingHome {
-            self.home_at = time;
-        }
+        self.events += 1;
         self.last_time = time;
-        self.last_action = action;
+        self.driving = action == TaxiAction::PickUpPassenger;
+        self.went_home = action == TaxiAction::GoingHome;
+    }
+
+    /// The figures of a run that ended at `end`.
+    pub fn summary(&self, taxi: u64, end: Tick) -> TaxiSummary {
+        if self.events == 0 {
+            return TaxiSummary {
+                taxi,
+                trips: 0,
+                events: 0,
+                prowling: 0,
+                occupied: 0,
+                on_duty: 0,
+                went_home: false,
+            };
+        }
+        // The phase under way at the end of the run counts up to its end.
+        let until = if self.went_home { self.last_time } else { end };
+        let open_trip = if self.driving {
+            until - self.last_time
+        } else {
+            0
+        };
+        let on_duty = until - self.left_at;
+        let occupied = self.occupied + open_trip;
+        TaxiSummary {
+            taxi,
+            // Leave, then a pick-up and a drop-off per trip, then maybe home.
+            trips: (self.events - 1 - u64::from(self.went_home)) / 2,
+            events: self.events,
+            prowling: on_duty - occupied,
+            occupied,
+            on_duty,
+            went_home: self.went_home,
+        }
     }
 }
 
-/// Statistics of a fleet built from events, one [`TaxiTally`] per taxi.
-/// (A run keeps each taxi's tally in the taxi itself, next to its state.)
+/// Statistics of a fleet built from events, one [`TaxiRecord`] per taxi.
+/// (A run keeps each taxi's record in the taxi itself, next to its state.)
 #[derive(Debug, Clone)]
 pub struct Tally {
-    taxis: Vec<TaxiTally>,
+    taxis: Vec<TaxiRecord>,
     minutes_per_tick: f64,
 }
 
@@ -74,7 +87,7 @@ impl Tally {
     /// A tally for `taxis` taxis whose ticks stand for `minutes_per_tick` minutes.
     pub fn new(taxis: usize, minutes_per_tick: f64) -> Self {
         Self {
-            taxis: vec![TaxiTally::default(); taxis],
+            taxis: vec![TaxiRecord::default(); taxis],
             minutes_per_tick,
         }
     }
@@ -86,7 +99,7 @@ impl Tally {
 
     /// The summary of the run that ended with `outcome`.
     pub fn summary(&self, outcome: &Outcome) -> Summary {
-        Summary::from_tallies(self.taxis.iter(), outcome, self.minutes_per_tick)
+        Summary::from_records(self.taxis.iter().copied(), outcome, self.minutes_per_tick)
     }
 }
 
@@ -108,35 +121,6 @@ pub struct TaxiSummary {
     pub on_duty: Tick,
     /// Whether it went home.
     pub went_home: bool,
-}
-
-impl TaxiSummary {
-    fn new(taxi: u64, tally: &TaxiTally, end: Tick) -> Self {
-        let mut summary = Self {
-            taxi,
-            trips: tally.trips,
-            events: tally.events,
-            prowling: tally.phases[0],
-            occupied: tally.phases[1],
-            on_duty: 0,
-            went_home: tally.home_at != NEVER,
-        };
-        if tally.left_at == NEVER {
-            return summary;
-        }
-        if summary.went_home {
-            summary.on_duty = tally.home_at - tally.left_at;
-        } else {
-            // The phase under way at the end of the run counts up to its end.
-            let open = end - tally.last_time;
-            match tally.last_action {
-                TaxiAction::PickUpPassenger => summary.occupied += open,
-                _ => summary.prowling += open,
-            }
-            summary.on_duty = end - tally.left_at;
-        }
-        summary
-    }
 }
 
 /// Fleet totals and ratios.
@@ -181,16 +165,16 @@ pub struct Summary {
 
 impl Summary {
     /// The summary of a run that ended with `outcome`, from each taxi's
-    /// tally in id order.
-    pub fn from_tallies<'a>(
-        tallies: impl Iterator<Item = &'a TaxiTally>,
+    /// record in id order.
+    pub fn from_records(
+        records: impl Iterator<Item = TaxiRecord>,
         outcome: &Outcome,
         minutes_per_tick: f64,
     ) -> Self {
         let end = outcome.sim_time;
-        let taxis = tallies
+        let taxis = records
             .enumerate()
-            .map(|(id, tally)| TaxiSummary::new(id as u64, tally, end))
+            .map(|(id, record)| record.summary(id as u64, end))
             .collect();
         Self::new(taxis, outcome, minutes_per_tick)
     }

@@ -22,7 +22,7 @@
 use crate::distribution::{DurationSpec, TickSampler};
 use crate::engine::{EngineError, Event, ProcId, Process, Simulator, Tick, Timing};
 use crate::rng::RandomSource;
-use crate::summary::{Summary, TaxiTally};
+use crate::summary::{Summary, TaxiRecord};
 
 /// What happens to a taxi. Serialized by its [`TaxiAction::key`].
 #[derive(
@@ -125,7 +125,8 @@ const TRANSITIONS: [(TaxiState, Option<TaxiAction>); 8] = [
 ];
 
 /// One taxi: the book's `taxi_process` generator as a state machine, with
-/// the tally of its events kept beside its state (one place in memory).
+/// its statistics kept beside its state: 56 bytes, so that with the
+/// engine's byte a taxi is one cache line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Taxi {
     ident: ProcId,
@@ -135,7 +136,10 @@ pub struct Taxi {
     queued_time: Tick,
     start_time: Tick,
     trips_left: u64,
-    tally: TaxiTally,
+    /// Events taken, ticks occupied, and the time of the last event taken.
+    events: u64,
+    occupied: Tick,
+    last_time: Tick,
 }
 
 impl Taxi {
@@ -149,7 +153,9 @@ impl Taxi {
             queued_time: start_time,
             start_time,
             trips_left: trips,
-            tally: TaxiTally::default(),
+            events: 0,
+            occupied: 0,
+            last_time: start_time,
         }
     }
 
@@ -158,9 +164,18 @@ impl Taxi {
         self.state == TaxiState::Finished
     }
 
-    /// The tally of the events taken so far.
-    pub fn tally(&self) -> &TaxiTally {
-        &self.tally
+    /// The statistics of the events taken so far.
+    pub fn record(&self) -> TaxiRecord {
+        TaxiRecord {
+            events: self.events,
+            occupied: self.occupied,
+            left_at: self.start_time,
+            last_time: self.last_time,
+            // The queued event tells what the last one taken began.
+            driving: self.state != TaxiState::Finished
+                && self.queued_action == TaxiAction::DropOffPassenger,
+            went_home: self.state == TaxiState::Finished,
+        }
     }
 }
 
@@ -180,8 +195,13 @@ impl Process for Taxi {
             // Resumed before being started: behave as started.
             return Some(self.start());
         }
-        // Being resumed means the queued event is being taken.
-        self.tally.record(self.queued_time, self.queued_action);
+        // Being resumed means the queued event is being taken. A drop-off
+        // ends an occupied stretch (no branch: the action is random).
+        let elapsed = self.queued_time - self.last_time;
+        let drop_off = self.queued_action == TaxiAction::DropOffPassenger;
+        self.occupied += elapsed & u64::from(drop_off).wrapping_neg();
+        self.events += 1;
+        self.last_time = self.queued_time;
         let has_trip = self.trips_left > 0;
         let (next, action) = TRANSITIONS[self.state as usize * 2 + usize::from(has_trip)];
         // Unlimited is u64::MAX: it is never counted down to zero in practice.
@@ -280,7 +300,7 @@ pub fn summary<R: RandomSource>(
     outcome: &crate::engine::Outcome,
     minutes_per_tick: f64,
 ) -> Summary {
-    Summary::from_tallies(sim.processes().map(Taxi::tally), outcome, minutes_per_tick)
+    Summary::from_records(sim.processes().map(Taxi::record), outcome, minutes_per_tick)
 }
 
 /// Builds the simulator of a fleet: the taxis of `plans`, in id order.
