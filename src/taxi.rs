@@ -249,8 +249,11 @@ pub struct TaxiPlan {
 #[derive(Debug, Clone)]
 pub struct TaxiTiming<R> {
     rng: R,
-    /// One sampler per phase, per duration set; set 0 is the fleet's.
-    sets: Vec<[TickSampler; 3]>,
+    /// The fleet's sampler for each phase (set 0), kept inline: most runs
+    /// use nothing else.
+    fleet: [TickSampler; 3],
+    /// Samplers of the other duration sets (set `i + 1` at index `i`).
+    other_sets: Vec<[TickSampler; 3]>,
     /// Duration set of each taxi; empty when every taxi uses set 0.
     set_of_taxi: Vec<u32>,
 }
@@ -264,16 +267,17 @@ impl<R: RandomSource> TaxiTiming<R> {
         set_of_taxi: Vec<u32>,
         cpython_tables: bool,
     ) -> Self {
-        let sets = sets
-            .iter()
-            .map(|set| {
-                [set.search, set.trip, set.going_home]
-                    .map(|spec| TickSampler::new(&spec, cpython_tables))
-            })
-            .collect();
+        let samplers = |set: &PhaseDurations| {
+            [set.search, set.trip, set.going_home]
+                .map(|spec| TickSampler::new(&spec, cpython_tables))
+        };
+        let (fleet, others) = sets
+            .split_first()
+            .expect("the fleet's duration set comes first");
         Self {
             rng,
-            sets,
+            fleet: samplers(fleet),
+            other_sets: others.iter().map(samplers).collect(),
             set_of_taxi,
         }
     }
@@ -282,12 +286,12 @@ impl<R: RandomSource> TaxiTiming<R> {
 impl<R: RandomSource> Timing<TaxiAction> for TaxiTiming<R> {
     #[inline(always)]
     fn delay(&mut self, proc_id: ProcId, action: TaxiAction) -> Tick {
-        let set = if self.set_of_taxi.is_empty() {
-            0
-        } else {
-            self.set_of_taxi[proc_id as usize] as usize
+        let phase = action.next_phase() as usize;
+        let sampler = match self.set_of_taxi.get(proc_id as usize) {
+            None | Some(0) => &self.fleet[phase],
+            Some(&set) => &self.other_sets[set as usize - 1][phase],
         };
-        self.sets[set][action.next_phase() as usize].ticks(&mut self.rng)
+        sampler.ticks(&mut self.rng)
     }
 }
 

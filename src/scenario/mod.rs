@@ -349,24 +349,34 @@ impl Scenario {
         })
     }
 
-    /// The duration sets: the fleet's first, then one per override.
+    /// The distinct duration sets: the fleet's first, then those of the
+    /// overrides that differ from it (and from each other).
     pub fn duration_sets(&self) -> Vec<PhaseDurations> {
-        std::iter::once(self.durations)
-            .chain(self.overrides.iter().map(|entry| entry.durations))
-            .collect()
+        let mut sets = vec![self.durations];
+        for entry in &self.overrides {
+            if !sets.contains(&entry.durations) {
+                sets.push(entry.durations);
+            }
+        }
+        sets
     }
 
-    /// Each taxi's plan, in id order, with overrides applied.
+    /// Each taxi's plan, in id order, with overrides applied; `durations`
+    /// indexes [`Scenario::duration_sets`].
     pub fn plans(&self) -> impl ExactSizeIterator<Item = TaxiPlan> + '_ {
         let fleet = self.fleet;
-        let mut overrides = self.overrides.iter().enumerate().peekable();
+        let sets = self.duration_sets();
+        let mut overrides = self.overrides.iter().peekable();
         (0..fleet.taxis as usize).map(move |index| {
             let id = index as u64;
-            match overrides.next_if(|(_, entry)| entry.id == id) {
-                Some((set, entry)) => TaxiPlan {
+            match overrides.next_if(|entry| entry.id == id) {
+                Some(entry) => TaxiPlan {
                     start_time: entry.start_time,
                     trips: entry.trips.of_taxi(id),
-                    durations: set + 1,
+                    durations: sets
+                        .iter()
+                        .position(|set| *set == entry.durations)
+                        .expect("every override's durations are among the sets"),
                 },
                 None => TaxiPlan {
                     // Checked not to overflow when the scenario was resolved.
