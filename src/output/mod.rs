@@ -187,19 +187,18 @@ pub struct Sink {
 
 /// An error of a sink, naming where it was writing.
 #[derive(Debug, thiserror::Error)]
-#[error("could not write {target}: {source}")]
+#[error("could not write {target}: {cause}")]
 pub struct SinkError {
     /// `stdout` or the file's path.
     pub target: String,
     /// The cause.
-    #[source]
-    pub source: io::Error,
+    pub cause: io::Error,
 }
 
 impl SinkError {
     /// Whether stdout's reader went away (`taxi-sim run | head`).
     pub fn is_broken_pipe(&self) -> bool {
-        self.source.kind() == io::ErrorKind::BrokenPipe
+        self.cause.kind() == io::ErrorKind::BrokenPipe
     }
 }
 
@@ -227,9 +226,9 @@ impl Sink {
     /// A sink on a new temporary file beside `path`; fails at once if that
     /// directory cannot be written.
     pub fn file(format: Box<dyn EventFormat>, path: &Path) -> Result<Self, SinkError> {
-        let fail = |source| SinkError {
+        let fail = |cause| SinkError {
             target: format!("'{}'", path.display()),
-            source,
+            cause,
         };
         if path.is_dir() {
             return Err(fail(io::Error::new(
@@ -283,10 +282,10 @@ impl Sink {
         }
     }
 
-    fn error(&self, source: io::Error) -> SinkError {
+    fn error(&self, cause: io::Error) -> SinkError {
         SinkError {
             target: self.target(),
-            source,
+            cause,
         }
     }
 
@@ -344,15 +343,18 @@ impl Sink {
         result.map_err(|source| self.error(source))?;
         let target = self.target();
         match self.destination {
-            Destination::Stdout(mut stdout) => stdout
-                .flush()
-                .map_err(|source| SinkError { target, source }),
-            Destination::Writer(mut writer) => writer
-                .flush()
-                .map_err(|source| SinkError { target, source }),
-            Destination::File { temp, path } => temp
-                .persist(&path)
-                .map_err(|source| SinkError { target, source }),
+            Destination::Stdout(mut stdout) => stdout.flush().map_err(|source| SinkError {
+                target,
+                cause: source,
+            }),
+            Destination::Writer(mut writer) => writer.flush().map_err(|source| SinkError {
+                target,
+                cause: source,
+            }),
+            Destination::File { temp, path } => temp.persist(&path).map_err(|source| SinkError {
+                target,
+                cause: source,
+            }),
         }
     }
 }

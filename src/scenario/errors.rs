@@ -44,12 +44,12 @@ impl fmt::Display for Problem {
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
     /// The file could not be read.
-    #[error("could not read scenario '{origin}': {source}")]
+    #[error("could not read scenario '{origin}': {cause}")]
     Read {
         /// The path.
         origin: String,
         /// The cause.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// Neither a file nor a built-in scenario.
     #[error(

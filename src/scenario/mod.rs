@@ -179,7 +179,7 @@ impl Scenario {
             } else {
                 ScenarioError::Read {
                     origin: file_or_name.to_string(),
-                    source,
+                    cause: source,
                 }
             }
         })?;
