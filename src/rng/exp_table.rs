@@ -5,15 +5,22 @@
 //! `floor(-ln(v) / lambd) + 1` is a non-increasing step function of `m` with
 //! only a few hundred steps. We find each step's first `m` once, by binary
 //! search evaluating the very same expression, so the table agrees with the
-//! direct formula by construction. A lookup then costs a bucket load indexed
-//! by `m`'s leading zeros and next six bits, plus a comparison or two,
+//! direct formula by construction. A lookup then costs one load of a bucket
+//! indexed by `m`'s leading zeros and next six bits, and one comparison,
 //! instead of a logarithm.
 
 use super::cpython::TWO_POW_53;
 
 /// Sub-buckets per binade of `m`: enough that most buckets hold no step.
 const SUB_BITS: u32 = 6;
-const BUCKETS: usize = 54 << SUB_BITS;
+/// Every exponent of a `u64`, so that a bucket index needs no bounds check.
+const BUCKETS: usize = 64 << SUB_BITS;
+/// A bucket's entry: its smallest duration in the low 16 bits; this flag
+/// when it holds more than one step; otherwise, from bit 17, the offset
+/// within the bucket below which the duration is one more (0: no step).
+const TICKS_MASK: u64 = 0xffff;
+const SEVERAL_STEPS: u64 = 1 << 16;
+const OFFSET_SHIFT: u32 = 17;
 /// Tables with more steps than this are not worth building (huge means).
 const MAX_STEPS: u64 = 1 << 15;
 
@@ -31,16 +38,19 @@ pub struct StepTable {
     lambd: f64,
     /// `first_m[d]`: the smallest `m` whose duration is at most `d`.
     first_m: Vec<u64>,
-    /// Duration at the largest `m` of each bucket: the smallest in it.
-    bucket_ticks: Vec<u16>,
+    /// One entry per bucket, as described at [`TICKS_MASK`].
+    buckets: Box<[u64; BUCKETS]>,
 }
 
+/// The bucket of `m` (> 0), and `m`'s offset from the bucket's first value.
 #[inline(always)]
-fn bucket_of(m: u64) -> usize {
+fn bucket_of(m: u64) -> (usize, u64) {
     let zeros = m.leading_zeros();
-    let exponent = 63 - zeros as usize;
+    let exponent = 63 - zeros;
     let top = ((m << zeros) >> (63 - SUB_BITS)) as usize & ((1 << SUB_BITS) - 1);
-    (exponent << SUB_BITS) | top
+    // The low `exponent - 6` bits (none when the binade is narrower).
+    let offset = m & (((1u64 << exponent) - 1) >> SUB_BITS);
+    (((exponent as usize) << SUB_BITS) | top, offset)
 }
 
 /// Largest `m` in `[1, 2^53]` that falls in `bucket`.
@@ -92,17 +102,27 @@ impl StepTable {
                 return None;
             }
         }
-        let bucket_ticks = (0..BUCKETS)
-            .map(|bucket| {
-                let last = bucket_last_m(bucket);
-                // The first step at or below `last`.
-                first_m.partition_point(|&first| first > last) as u16
-            })
-            .collect();
+        let mut buckets = Box::new([0u64; BUCKETS]);
+        for (bucket, entry) in buckets.iter_mut().enumerate().take(54 << SUB_BITS) {
+            let last = bucket_last_m(bucket);
+            let first = last - bucket_of(last).1;
+            // The smallest duration in the bucket: the first step at or below `last`.
+            let shortest = first_m.partition_point(|&step| step > last);
+            let steps_inside = first_m[shortest..]
+                .iter()
+                .take_while(|&&step| step > first)
+                .count();
+            *entry = shortest as u64
+                | match steps_inside {
+                    0 => 0,
+                    1 => (first_m[shortest] - first) << OFFSET_SHIFT,
+                    _ => SEVERAL_STEPS,
+                };
+        }
         Some(Self {
             lambd,
             first_m,
-            bucket_ticks,
+            buckets,
         })
     }
 
@@ -114,14 +134,22 @@ impl StepTable {
     /// Duration for `m` in `[1, 2^53]`: equal to [`direct_ticks`].
     #[inline(always)]
     pub fn ticks(&self, m: u64) -> u64 {
-        let mut ticks = self.bucket_ticks[bucket_of(m)] as usize;
-        // A bucket rarely holds a step, and almost never two: one increment
-        // without a branch, then a loop that is as good as never taken.
-        ticks += usize::from(m < self.first_m[ticks]);
-        while m < self.first_m[ticks] {
+        let (bucket, offset) = bucket_of(m);
+        let entry = self.buckets[bucket];
+        if entry & SEVERAL_STEPS != 0 {
+            return self.ticks_from(entry & TICKS_MASK, m);
+        }
+        // One step at most: one comparison, no branch.
+        (entry & TICKS_MASK) + u64::from(offset < entry >> OFFSET_SHIFT)
+    }
+
+    /// Walks the steps from `ticks` down to `m`: buckets with several steps.
+    #[cold]
+    fn ticks_from(&self, mut ticks: u64, m: u64) -> u64 {
+        while m < self.first_m[ticks as usize] {
             ticks += 1;
         }
-        ticks as u64
+        ticks
     }
 }
 
