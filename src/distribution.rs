@@ -127,6 +127,19 @@ impl DurationSpec {
         }
     }
 
+    /// A value that draws exceed only very rarely (about 1 in 10,000 or
+    /// less): what the event queue sizes its timing wheel by.
+    pub fn rare_bound(&self) -> f64 {
+        match *self {
+            DurationSpec::Exponential { mean } => 10.0 * mean,
+            DurationSpec::Constant { value } => value,
+            DurationSpec::Uniform { max, .. } => max,
+            DurationSpec::Normal { mean, std_dev } => mean + 5.0 * std_dev,
+            DurationSpec::LogNormal { mu, sigma } => (mu + 4.0 * sigma).exp(),
+            DurationSpec::Gamma { shape, scale } => (shape + 8.0 * shape.sqrt()) * scale,
+        }
+    }
+
     /// The mean of the sampled real value (before the `floor + 1` rule).
     pub fn mean(&self) -> f64 {
         match *self {

@@ -21,7 +21,7 @@
 
 use crate::distribution::{DurationSpec, TickSampler};
 use crate::engine::{EngineError, Event, ProcId, Process, Simulator, Tick, Timing};
-use crate::rng::RandomSource;
+use crate::rng::{RandomSource, whole_ticks};
 use crate::summary::{Summary, TaxiRecord};
 
 /// What happens to a taxi. Serialized by its [`TaxiAction::key`].
@@ -256,6 +256,8 @@ pub struct TaxiTiming<R> {
     other_sets: Vec<[TickSampler; 3]>,
     /// Duration set of each taxi; empty when every taxi uses set 0.
     set_of_taxi: Vec<u32>,
+    /// Ticks that nearly every duration stays below.
+    horizon: Tick,
 }
 
 impl<R: RandomSource> TaxiTiming<R> {
@@ -274,11 +276,18 @@ impl<R: RandomSource> TaxiTiming<R> {
         let (fleet, others) = sets
             .split_first()
             .expect("the fleet's duration set comes first");
+        let horizon = sets
+            .iter()
+            .flat_map(|set| [set.search, set.trip, set.going_home])
+            .map(|spec| whole_ticks(spec.rare_bound()))
+            .max()
+            .unwrap_or(1);
         Self {
             rng,
             fleet: samplers(fleet),
             other_sets: others.iter().map(samplers).collect(),
             set_of_taxi,
+            horizon,
         }
     }
 }
@@ -292,6 +301,10 @@ impl<R: RandomSource> Timing<TaxiAction> for TaxiTiming<R> {
             Some(&set) => &self.other_sets[set as usize - 1][phase],
         };
         sampler.ticks(&mut self.rng)
+    }
+
+    fn horizon(&self) -> Tick {
+        self.horizon
     }
 }
 

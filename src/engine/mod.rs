@@ -79,6 +79,12 @@ pub trait Timing<A> {
     /// Ticks from an event with `action` of process `proc_id` to the
     /// process's next event.
     fn delay(&mut self, proc_id: ProcId, action: A) -> Tick;
+
+    /// A delay that nearly all delays stay below. The queue sizes its
+    /// timing wheel by it; a longer delay is still exact, only slower.
+    fn horizon(&self) -> Tick {
+        1024
+    }
 }
 
 /// Why a run stopped.
@@ -225,7 +231,7 @@ impl<P: Process, T: Timing<P::Action>> Simulator<P, T> {
         if procs.len() > ProcId::MAX as usize {
             return Err(EngineError::TooManyProcesses(procs.len()));
         }
-        let mut queue = EventQueue::new(procs.len());
+        let mut queue = EventQueue::with_horizon(procs.len(), timing.horizon());
         let mut slots = Vec::with_capacity(procs.len());
         for (index, mut process) in procs.into_iter().enumerate() {
             let id = index as ProcId;

@@ -108,16 +108,28 @@ impl Default for EventQueue {
 impl EventQueue {
     /// Slots for a fleet of `processes`: as many as fit the memory budget
     /// (a power of two), so about one byte per process at worst.
-    fn slots_for(processes: usize) -> usize {
+    fn slots_for(processes: usize, horizon: Tick) -> usize {
         let words = processes.div_ceil(64).max(1);
         let bytes_per_slot = (words + words.div_ceil(64)) * 8;
         let fitting = (WHEEL_BYTES / bytes_per_slot).clamp(MIN_SLOTS, MAX_SLOTS);
-        1 << fitting.ilog2()
+        // No more slots than the delays need: a small wheel stays in cache.
+        let wanted = usize::try_from(horizon)
+            .unwrap_or(usize::MAX)
+            .clamp(MIN_SLOTS, MAX_SLOTS)
+            .next_power_of_two();
+        wanted.min(1 << fitting.ilog2())
     }
 
-    /// An empty queue for process ids below `processes`.
+    /// An empty queue for process ids below `processes`, with wheel slots
+    /// for delays up to about 1024 ticks.
     pub fn new(processes: usize) -> Self {
-        Self::with_slots(processes, Self::slots_for(processes))
+        Self::with_horizon(processes, MAX_SLOTS as Tick)
+    }
+
+    /// An empty queue for process ids below `processes` whose delays are
+    /// nearly all below `horizon` ticks (longer ones are correct, but slower).
+    pub fn with_horizon(processes: usize, horizon: Tick) -> Self {
+        Self::with_slots(processes, Self::slots_for(processes, horizon))
     }
 
     /// An empty queue with `slots` wheel slots (a power of two).
@@ -323,6 +335,8 @@ mod tests {
     #[test]
     fn huge_fleets_get_fewer_slots_and_the_same_order() {
         assert_eq!(EventQueue::new(1_000).slots(), 1024);
+        assert_eq!(EventQueue::with_horizon(1_000, 200).slots(), 256);
+        assert_eq!(EventQueue::with_horizon(1_000, 3).slots(), 8);
         assert_eq!(EventQueue::new(1_000_000).slots(), 128);
         assert_eq!(EventQueue::new(100_000_000).slots(), 8);
         let mut queue = EventQueue::new(100_000_000);
