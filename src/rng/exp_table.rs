@@ -82,8 +82,20 @@ impl StepTable {
         // starting below the previous step: far fewer evaluations.
         let mut upper = TWO_POW_53;
         for ticks in 1..longest {
-            // Smallest m with direct_ticks(m) <= ticks, within [1, upper].
-            let (mut lo, mut hi) = (1u64, upper);
+            // Smallest m with direct_ticks(m) <= ticks, within [1, upper]. The
+            // real-number answer, 2^53 * exp(-ticks * lambd), is off by a few
+            // units at most: search a small window around it when it brackets
+            // the step (checked), the whole range otherwise. Start-up stays short.
+            let estimate = (TWO_POW_53 as f64 * (-(ticks as f64) * lambd).exp()) as u64;
+            let window_lo = estimate.saturating_sub(1 << 12).clamp(1, upper);
+            let window_hi = estimate.saturating_add(1 << 12).clamp(1, upper);
+            let brackets = direct_ticks(window_hi, lambd) <= ticks
+                && (window_lo == 1 || direct_ticks(window_lo - 1, lambd) > ticks);
+            let (mut lo, mut hi) = if brackets {
+                (window_lo, window_hi)
+            } else {
+                (1u64, upper)
+            };
             while lo < hi {
                 let mid = lo + (hi - lo) / 2;
                 if direct_ticks(mid, lambd) <= ticks {
