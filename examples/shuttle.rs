@@ -111,3 +111,13 @@ fn main() {
     assert_eq!(outcome.sim_time, 29);
     println!("{} events, as the timetable says", outcome.events);
 }
+
+#[cfg(test)]
+mod tests {
+    /// `cargo test` builds examples with the test harness: run the
+    /// trajectory's assertions from here.
+    #[test]
+    fn the_shuttle_buses_follow_their_timetable() {
+        super::main();
+    }
+}

@@ -194,6 +194,13 @@ fn a_missing_file_and_an_unknown_name_are_clear_errors() {
         .stderr(predicate::str::contains(
             "could not read scenario 'no/such/file.toml'",
         ));
+    let directory = tempfile::tempdir().unwrap();
+    taxi_sim()
+        .args(["scenario", "check"])
+        .arg(directory.path())
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("could not read scenario"));
     taxi_sim()
         .args(["run", "--scenario", "rush-our"])
         .assert()
