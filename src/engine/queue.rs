@@ -85,10 +85,10 @@ pub struct EventQueue {
     slot_mask: Tick,
     /// Summary words per slot.
     summaries: usize,
-    /// Words per slot: its event count, its summary words (bit `w` set when
-    /// bitmap word `w` is non-zero), then its bitmap words (bit `i` set when
-    /// process `i` has an event at the slot's time). One block per slot, so
-    /// an event touches one place in memory.
+    /// Words per slot: its summary words (bit `w` set when bitmap word `w`
+    /// is non-zero), then its bitmap words (bit `i` set when process `i` has
+    /// an event at the slot's time). One block per slot, so an event touches
+    /// one place in memory; a slot is empty when its summary words are zero.
     stride: usize,
     table: Vec<u64>,
     /// The current time: every queued event is at or after it.
@@ -137,7 +137,7 @@ impl EventQueue {
         debug_assert!(slots.is_power_of_two());
         let words = processes.div_ceil(64).max(1);
         let summaries = words.div_ceil(64);
-        let stride = 1 + summaries + words;
+        let stride = summaries + words;
         Self {
             slot_mask: slots as Tick - 1,
             summaries,
@@ -160,9 +160,10 @@ impl EventQueue {
         &mut self.table[slot * self.stride..][..self.stride]
     }
 
-    #[inline(always)]
-    fn count(&self, slot: usize) -> u64 {
-        self.table[slot * self.stride]
+    fn is_empty_slot(&self, slot: usize) -> bool {
+        self.table[slot * self.stride..][..self.summaries]
+            .iter()
+            .all(|&word| word == 0)
     }
 
     #[inline(always)]
@@ -170,9 +171,8 @@ impl EventQueue {
         let summaries = self.summaries;
         let block = self.block(slot);
         let word = proc_id as usize / 64;
-        block[0] += 1;
-        block[1 + word / 64] |= 1 << (word % 64);
-        block[1 + summaries + word] |= 1 << (proc_id % 64);
+        block[word / 64] |= 1 << (word % 64);
+        block[summaries + word] |= 1 << (proc_id % 64);
     }
 
     /// Time of the next non-empty slot after `now`, if any. A linear scan:
@@ -180,7 +180,7 @@ impl EventQueue {
     fn next_wheel_time(&self) -> Option<Tick> {
         let slots = self.slots();
         let current = self.slot_of(self.now);
-        let offset = (1..slots).position(|ahead| self.count((current + ahead) % slots) != 0)?;
+        let offset = (1..slots).position(|ahead| !self.is_empty_slot((current + ahead) % slots))?;
         Some(self.now + 1 + offset as Tick)
     }
 
@@ -220,7 +220,7 @@ impl Queue for EventQueue {
     fn push(&mut self, time: Tick, proc_id: ProcId) {
         debug_assert!(time >= self.now, "event queued in the past");
         debug_assert!(
-            (proc_id as usize) < (self.stride - 1 - self.summaries) * 64,
+            (proc_id as usize) < (self.stride - self.summaries) * 64,
             "process id beyond the wheel"
         );
         self.len += 1;
@@ -241,18 +241,20 @@ impl Queue for EventQueue {
         if self.len == 0 {
             return None;
         }
-        if self.count(self.slot_of(self.now)) == 0 {
-            self.advance();
-        }
-        let slot = self.slot_of(self.now);
         let summary_words = self.summaries;
         let mut at = self.cursor;
-        let block = self.block(slot);
-        block[0] -= 1;
-        let (summaries, bits) = block[1..].split_at_mut(summary_words);
-        while summaries[at] == 0 {
+        // The first non-empty summary word from the cursor on; none left
+        // means the current time is done.
+        while self.table[self.slot_of(self.now) * self.stride + at] == 0 {
             at += 1;
+            if at == summary_words {
+                self.advance();
+                at = 0;
+            }
         }
+        let slot = self.slot_of(self.now);
+        let block = self.block(slot);
+        let (summaries, bits) = block.split_at_mut(summary_words);
         let word = at * 64 + summaries[at].trailing_zeros() as usize;
         let bits = &mut bits[word];
         let bit = bits.trailing_zeros();
@@ -268,7 +270,7 @@ impl Queue for EventQueue {
     fn peek_time(&self) -> Option<Tick> {
         if self.len == 0 {
             None
-        } else if self.count(self.slot_of(self.now)) > 0 {
+        } else if !self.is_empty_slot(self.slot_of(self.now)) {
             Some(self.now)
         } else {
             let wheel = self.next_wheel_time();
