@@ -155,11 +155,6 @@ impl EventQueue {
         (time & self.slot_mask) as usize
     }
 
-    #[inline(always)]
-    fn block(&mut self, slot: usize) -> &mut [u64] {
-        &mut self.table[slot * self.stride..][..self.stride]
-    }
-
     fn is_empty_slot(&self, slot: usize) -> bool {
         self.table[slot * self.stride..][..self.summaries]
             .iter()
@@ -168,11 +163,10 @@ impl EventQueue {
 
     #[inline(always)]
     fn place(&mut self, slot: usize, proc_id: ProcId) {
-        let summaries = self.summaries;
-        let block = self.block(slot);
+        let base = slot * self.stride;
         let word = proc_id as usize / 64;
-        block[word / 64] |= 1 << (word % 64);
-        block[summaries + word] |= 1 << (proc_id % 64);
+        self.table[base + word / 64] |= 1 << (word % 64);
+        self.table[base + self.summaries + word] |= 1 << (proc_id % 64);
     }
 
     /// Time of the next non-empty slot after `now`, if any. A linear scan:
@@ -241,30 +235,30 @@ impl Queue for EventQueue {
         if self.len == 0 {
             return None;
         }
-        let summary_words = self.summaries;
+        let summaries = self.summaries;
+        let mut base = self.slot_of(self.now) * self.stride;
         let mut at = self.cursor;
         // The first non-empty summary word from the cursor on; none left
         // means the current time is done.
-        while self.table[self.slot_of(self.now) * self.stride + at] == 0 {
+        while self.table[base + at] == 0 {
             at += 1;
-            if at == summary_words {
+            if at == summaries {
                 self.advance();
                 at = 0;
+                base = self.slot_of(self.now) * self.stride;
             }
         }
-        let slot = self.slot_of(self.now);
-        let block = self.block(slot);
-        let (summaries, bits) = block.split_at_mut(summary_words);
-        let word = at * 64 + summaries[at].trailing_zeros() as usize;
-        let bits = &mut bits[word];
-        let bit = bits.trailing_zeros();
-        *bits &= *bits - 1;
+        let summary = self.table[base + at];
+        let word = at * 64 + summary.trailing_zeros() as usize;
+        let bits = self.table[base + summaries + word];
+        let remaining = bits & (bits - 1);
+        self.table[base + summaries + word] = remaining;
         // Clear the summary bit when the word empties, without a branch: which
         // word empties next is as random as the taxis.
-        summaries[at] &= !(u64::from(*bits == 0) << (word % 64));
+        self.table[base + at] = summary & !(u64::from(remaining == 0) << (word % 64));
         self.cursor = at;
         self.len -= 1;
-        Some((self.now, (word * 64) as ProcId + bit))
+        Some((self.now, (word * 64) as ProcId + bits.trailing_zeros()))
     }
 
     fn peek_time(&self) -> Option<Tick> {
