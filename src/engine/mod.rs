@@ -291,11 +291,6 @@ impl<P: Process, T: Timing<P::Action>> Simulator<P, T> {
         self.procs.iter().map(|slot| &slot.process)
     }
 
-    /// The process with id `proc_id`.
-    pub fn process(&self, proc_id: ProcId) -> Option<&P> {
-        self.procs.get(proc_id as usize).map(|slot| &slot.process)
-    }
-
     /// The timing.
     pub fn timing(&self) -> &T {
         &self.timing

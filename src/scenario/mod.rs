@@ -226,12 +226,6 @@ impl Scenario {
         })
     }
 
-    /// Reads back a resolved scenario recorded as JSON (in an event log).
-    pub fn from_json_value(value: serde_json::Value, origin: &str) -> Result<Self, ScenarioError> {
-        let text = value.to_string();
-        Self::parse(&text, Format::Json, origin, &Overrides::default())
-    }
-
     /// Validates a parsed file and fills in defaults, collecting every problem.
     fn resolve(file: ScenarioFile, overrides: &Overrides) -> Result<Self, Vec<Problem>> {
         let mut problems = Vec::new();
