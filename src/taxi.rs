@@ -131,8 +131,9 @@ const TRANSITIONS: [(TaxiState, Option<TaxiAction>); 8] = [
 pub struct Taxi {
     ident: ProcId,
     state: TaxiState,
-    /// The event it answered last: queued until the simulator takes it.
-    queued_action: TaxiAction,
+    /// Time of the event it answered last, queued until the simulator
+    /// takes it. (Its action follows from `state`: a drop-off is the only
+    /// answer that leaves a started taxi prowling.)
     queued_time: Tick,
     start_time: Tick,
     trips_left: u64,
@@ -149,7 +150,6 @@ impl Taxi {
         Self {
             ident,
             state: TaxiState::InGarage,
-            queued_action: TaxiAction::LeaveGarage,
             queued_time: start_time,
             start_time,
             trips_left: trips,
@@ -164,6 +164,14 @@ impl Taxi {
         self.state == TaxiState::Finished
     }
 
+    /// Whether the queued event is a drop-off: the only answer that leaves
+    /// a taxi prowling once it has taken an event (leaving the garage is
+    /// queued before any).
+    #[inline(always)]
+    fn drop_off_queued(&self) -> bool {
+        (self.state == TaxiState::Prowling) & (self.events > 0)
+    }
+
     /// The statistics of the events taken so far.
     pub fn record(&self) -> TaxiRecord {
         TaxiRecord {
@@ -171,9 +179,8 @@ impl Taxi {
             occupied: self.occupied,
             left_at: self.start_time,
             last_time: self.last_time,
-            // The queued event tells what the last one taken began.
-            driving: self.state != TaxiState::Finished
-                && self.queued_action == TaxiAction::DropOffPassenger,
+            // A drop-off is queued: the last event taken began a trip.
+            driving: self.drop_off_queued(),
             went_home: self.state == TaxiState::Finished,
         }
     }
@@ -184,7 +191,6 @@ impl Process for Taxi {
 
     fn start(&mut self) -> Event<TaxiAction> {
         self.state = TaxiState::Prowling;
-        self.queued_action = TaxiAction::LeaveGarage;
         self.queued_time = self.start_time;
         Event::new(self.start_time, self.ident, TaxiAction::LeaveGarage)
     }
@@ -198,8 +204,7 @@ impl Process for Taxi {
         // Being resumed means the queued event is being taken. A drop-off
         // ends an occupied stretch (no branch: the action is random).
         let elapsed = self.queued_time - self.last_time;
-        let drop_off = self.queued_action == TaxiAction::DropOffPassenger;
-        self.occupied += elapsed & u64::from(drop_off).wrapping_neg();
+        self.occupied += elapsed & u64::from(self.drop_off_queued()).wrapping_neg();
         self.events += 1;
         self.last_time = self.queued_time;
         let has_trip = self.trips_left > 0;
@@ -207,10 +212,8 @@ impl Process for Taxi {
         // Unlimited is u64::MAX: it is never counted down to zero in practice.
         self.trips_left -= u64::from(next == TaxiState::Driving);
         self.state = next;
-        let action = action?;
-        self.queued_action = action;
         self.queued_time = time;
-        Some(Event::new(time, self.ident, action))
+        Some(Event::new(time, self.ident, action?))
     }
 }
 

@@ -116,3 +116,32 @@ fn the_same_seed_gives_the_same_output_through_the_binary() {
         assert_eq!(crate::stdout_of(&args), crate::stdout_of(&args));
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn the_summary_kept_by_the_taxis_equals_one_counted_from_the_events(
+        taxis in 0u64..20, end in 0u64..2000, seed: u64, limit in prop::option::of(0u64..300)
+    ) {
+        use taxi_sim::summary::Tally;
+        let scenario = Scenario::with_defaults(&Overrides {
+            taxis: Some(taxis),
+            end_time: Some(end),
+            seed: Some(seed),
+            rng: Some(RngKind::Cpython),
+        })
+        .unwrap();
+        let mut sim = taxi::simulator(scenario.plans(), &scenario.duration_sets(), CpythonRandom::new(seed), true, scenario.end_time)
+            .unwrap()
+            .with_max_events(limit.unwrap_or(u64::MAX));
+        let mut tally = Tally::new(taxis as usize, 1.0);
+        let outcome = loop {
+            match sim.step().unwrap() {
+                Step::Event(event) => tally.record(&event),
+                Step::Stopped(outcome) => break outcome,
+            }
+        };
+        prop_assert_eq!(taxi::summary(&sim, &outcome, 1.0), tally.summary(&outcome));
+    }
+}
