@@ -244,11 +244,14 @@ impl Sink {
             .file_name()
             .map(|name| name.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let temp = tempfile::Builder::new()
-            .prefix(&format!(".{name}."))
-            .suffix(".partial")
-            .tempfile_in(directory)
-            .map_err(fail)?;
+        let prefix = format!(".{name}.");
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(&prefix).suffix(".partial");
+        // The mode `File::create` would give (the umask applies), not the
+        // private 0600 of a temporary file: the renamed file is the user's.
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+        let temp = builder.tempfile_in(directory).map_err(fail)?;
         // Refuse now, not after the run, if the final path cannot be replaced.
         if let Ok(metadata) = std::fs::metadata(path)
             && metadata.permissions().readonly()

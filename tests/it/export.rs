@@ -257,3 +257,20 @@ fn the_summary_counts_match_the_events() {
         );
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn an_export_file_gets_the_permissions_of_an_ordinary_new_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let directory = tempfile::tempdir().unwrap();
+    let reference = directory.path().join("reference");
+    fs::File::create(&reference).unwrap();
+    let export = directory.path().join("events.json");
+    taxi_sim()
+        .args(["run", "-s", "1", "-q", "--export"])
+        .arg(&export)
+        .assert()
+        .success();
+    let mode = |path: &Path| fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&export), mode(&reference));
+}
