@@ -345,38 +345,24 @@ impl<P: Process, T: Timing<P::Action>> Simulator<P, T> {
         if let Some(reason) = self.stop_reason() {
             return Ok(Step::Stopped(self.stop(reason)));
         }
-        self.take().map(Step::Event)
-    }
-
-    /// Pops the next event, advances time, and resumes its process.
-    #[inline(always)]
-    fn take(&mut self) -> Result<Event<P::Action>, EngineError> {
-        let (time, proc_id) = self.queue.pop().expect("checked non-empty");
-        let slot = &mut self.procs[proc_id as usize];
-        let action = slot.pending;
-        self.now = time;
-        self.events += 1;
-        let delay = self.timing.delay(proc_id, action);
-        let next_time = time.checked_add(delay).ok_or(EngineError::TimeOverflow {
-            proc_id,
-            now: time,
-            delay,
-        })?;
-        if let Some(next) = slot.process.resume(next_time) {
-            if next.time < time {
-                return Err(EngineError::EventInThePast {
-                    proc_id,
-                    time: next.time,
-                    now: time,
-                });
+        /// Keeps the one event a batch of one takes.
+        struct Keep<A>(Option<Event<A>>);
+        impl<A: Copy> Observer<A> for Keep<A> {
+            type Error = std::convert::Infallible;
+            fn on_event(&mut self, event: &Event<A>) -> Result<(), Self::Error> {
+                self.0 = Some(*event);
+                Ok(())
             }
-            // Checked when the process started; a process answering for
-            // another one is a bug in that process, not in the input.
-            debug_assert_eq!(next.proc_id, proc_id, "a process answered for another");
-            slot.pending = next.action;
-            self.queue.push(next.time, proc_id);
         }
-        Ok(Event::new(time, proc_id, action))
+        let mut keep = Keep(None);
+        match self.run_batch(&mut keep, 1) {
+            Ok(_) => Ok(Step::Event(
+                keep.0
+                    .expect("a non-empty queue before the end time gives an event"),
+            )),
+            Err(RunError::Engine(error)) => Err(error),
+            Err(RunError::Observer(never)) => match never {},
+        }
     }
 
     /// Runs to the end, reporting each event to `observer`. `stop_flag`, when
@@ -401,20 +387,73 @@ impl<P: Process, T: Timing<P::Action>> Simulator<P, T> {
             // The stop flag and the event limit are looked at once a batch:
             // a batch takes microseconds, and the limit bounds its size.
             let batch = (self.max_events - self.events).min(if O::LOOKS_AHEAD { 1 } else { 4096 });
-            for _ in 0..batch {
-                if self.now >= self.end_time || self.queue.is_empty() {
-                    break;
-                }
-                if O::LOOKS_AHEAD {
-                    let next = self.queue.peek_time().expect("checked non-empty");
-                    if observer.before_event(self.now, next) == Flow::Stop {
-                        return Ok(self.stop(StopReason::Interrupted));
-                    }
-                }
-                let event = self.take()?;
-                observer.on_event(&event).map_err(RunError::Observer)?;
+            if let Some(reason) = self.run_batch(observer, batch)? {
+                return Ok(self.stop(reason));
             }
         }
+    }
+
+    /// Takes up to `batch` events: the hot loop. Time, the event count and
+    /// the process slots live in locals here, where the compiler can keep
+    /// them in registers instead of reloading them after every store.
+    #[inline(always)]
+    fn run_batch<O: Observer<P::Action>>(
+        &mut self,
+        observer: &mut O,
+        batch: u64,
+    ) -> Result<Option<StopReason>, RunError<O::Error>> {
+        let end_time = self.end_time;
+        let mut now = self.now;
+        let mut taken = 0;
+        let procs = &mut self.procs[..];
+        let queue = &mut self.queue;
+        let timing = &mut self.timing;
+        let mut result = Ok(None);
+        while taken < batch && now < end_time && !queue.is_empty() {
+            if O::LOOKS_AHEAD {
+                let next = queue.peek_time().expect("checked non-empty");
+                if observer.before_event(now, next) == Flow::Stop {
+                    result = Ok(Some(StopReason::Interrupted));
+                    break;
+                }
+            }
+            let (time, proc_id) = queue.pop().expect("checked non-empty");
+            let slot = &mut procs[proc_id as usize];
+            let action = slot.pending;
+            now = time;
+            taken += 1;
+            let delay = timing.delay(proc_id, action);
+            let Some(next_time) = time.checked_add(delay) else {
+                result = Err(EngineError::TimeOverflow {
+                    proc_id,
+                    now: time,
+                    delay,
+                }
+                .into());
+                break;
+            };
+            if let Some(next) = slot.process.resume(next_time) {
+                if next.time < time {
+                    result = Err(EngineError::EventInThePast {
+                        proc_id,
+                        time: next.time,
+                        now: time,
+                    }
+                    .into());
+                    break;
+                }
+                debug_assert_eq!(next.proc_id, proc_id, "a process answered for another");
+                slot.pending = next.action;
+                queue.push(next.time, proc_id);
+            }
+            if let Err(error) = observer.on_event(&Event::new(time, proc_id, action)) {
+                result = Err(RunError::Observer(error));
+                break;
+            }
+        }
+        self.now = now;
+        self.events += taken;
+        result
     }
 }
 
