@@ -163,11 +163,12 @@ fn on_a_terminal(args: &str) -> String {
 
 #[test]
 fn a_long_run_on_a_terminal_shows_a_progress_bar_and_quiet_hides_it() {
-    // Long enough (a few seconds in a debug build) for the bar to appear.
-    let long_run = "run --scenario big-fleet --end-time 6000 -f none";
+    // The book's run played at 0.02 s per tick lasts about 2.2 s, however
+    // fast the machine: long enough for the bar, which appears after 1 s.
+    let long_run = "run -t 3 -s 3 -d --delay-scale 0.02 -f none";
     let shown = on_a_terminal(long_run);
     assert!(
-        shown.contains("eta") && shown.contains("M/s") && shown.contains("/6000"),
+        shown.contains("eta") && shown.contains("M/s") && shown.contains("/180"),
         "{shown}"
     );
     assert!(shown.contains("summary:"));
