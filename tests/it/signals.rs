@@ -54,6 +54,19 @@ fn wait_until_running(directory: &Path) {
     panic!("the run never got going");
 }
 
+/// Reads the first line a delayed run prints: by then its signal handler
+/// is installed, and it is asleep before its second event.
+fn wait_for_first_line(child: &mut Child) -> String {
+    let stdout = child.stdout.as_mut().unwrap();
+    let mut line = Vec::new();
+    let mut byte = [0u8; 1];
+    while byte[0] != b'\n' {
+        std::io::Read::read_exact(stdout, &mut byte).unwrap();
+        line.push(byte[0]);
+    }
+    String::from_utf8(line).unwrap()
+}
+
 fn no_partial_files(directory: &Path) -> bool {
     fs::read_dir(directory).unwrap().all(|entry| {
         !entry
@@ -117,7 +130,7 @@ fn sigterm_stops_the_run_and_completes_the_export_files() {
 fn a_second_ctrl_c_exits_at_once_without_leaving_a_partial_file() {
     let directory = tempfile::tempdir().unwrap();
     // A delayed run sleeps between events, so the first Ctrl-C finds it asleep.
-    let child = Command::new(assert_cmd::cargo::cargo_bin("taxi-sim"))
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("taxi-sim"))
         .args([
             "run",
             "-t",
@@ -135,7 +148,7 @@ fn a_second_ctrl_c_exits_at_once_without_leaving_a_partial_file() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    sleep(Duration::from_millis(300));
+    wait_for_first_line(&mut child);
     signal(&child, "INT");
     signal(&child, "INT");
     let started = Instant::now();
