@@ -71,6 +71,8 @@ pub trait Process {
 
     /// Resumes the process with the time of its next event (the book's
     /// `proc.send(time)`); it answers with that event, or `None` once finished.
+    /// The simulator calls it exactly when it takes the process's queued
+    /// event, so a process may count that event as taken here.
     fn resume(&mut self, time: Tick) -> Option<Event<Self::Action>>;
 }
 
