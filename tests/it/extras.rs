@@ -197,3 +197,18 @@ fn no_progress_bar_is_drawn_when_stderr_is_not_a_terminal() {
     );
     assert!(stderr.starts_with("summary:"));
 }
+
+#[test]
+fn a_long_replay_on_a_terminal_shows_a_progress_bar() {
+    let directory = tempfile::tempdir().unwrap();
+    let log = directory.path().join("run.jsonl");
+    taxi_sim()
+        .args(["run", "-t", "3", "-s", "3", "-q", "-f", "none", "--export"])
+        .arg(&log)
+        .assert()
+        .success();
+    // Played back at 0.02 s per tick, the log lasts about 2.2 s.
+    let shown = on_a_terminal(&format!("replay '{}' --delay 0.02", log.display()));
+    assert!(shown.contains("eta") && shown.contains("/180"), "{shown}");
+    assert!(shown.contains("replay: verified 30 events"), "{shown}");
+}
