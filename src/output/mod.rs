@@ -300,6 +300,14 @@ impl Sink {
 
     /// Writes the header.
     pub fn header(&mut self, header: &RunHeader) -> Result<(), SinkError> {
+        self.write_framing(|format, writer| format.header(writer, header))
+    }
+
+    /// Writes what comes before or after the events, through a buffer.
+    fn write_framing(
+        &mut self,
+        write: impl FnOnce(&mut dyn EventFormat, &mut dyn Write) -> io::Result<()>,
+    ) -> Result<(), SinkError> {
         self.flush_buffer()?;
         let Self {
             format,
@@ -307,9 +315,7 @@ impl Sink {
             ..
         } = self;
         let mut writer = io::BufWriter::new(destination.writer());
-        let result = format
-            .header(&mut writer, header)
-            .and_then(|()| writer.flush());
+        let result = write(format.as_mut(), &mut writer).and_then(|()| writer.flush());
         drop(writer);
         result.map_err(|source| self.error(source))
     }
@@ -332,33 +338,13 @@ impl Sink {
 
     /// Writes the footer, and for a file renames it into place.
     pub fn finish(mut self, end: &RunEnd) -> Result<(), SinkError> {
-        self.flush_buffer()?;
-        let Self {
-            format,
-            destination,
-            ..
-        } = &mut self;
-        let mut writer = io::BufWriter::new(destination.writer());
-        let result = format
-            .footer(&mut writer, end)
-            .and_then(|()| writer.flush());
-        drop(writer);
-        result.map_err(|source| self.error(source))?;
+        self.write_framing(|format, writer| format.footer(writer, end))?;
         let target = self.target();
         match self.destination {
-            Destination::Stdout(mut stdout) => stdout.flush().map_err(|source| SinkError {
-                target,
-                cause: source,
-            }),
-            Destination::Writer(mut writer) => writer.flush().map_err(|source| SinkError {
-                target,
-                cause: source,
-            }),
-            Destination::File { temp, path } => temp.persist(&path).map_err(|source| SinkError {
-                target,
-                cause: source,
-            }),
+            Destination::File { temp, path } => temp.persist(&path),
+            mut other => other.writer().flush(),
         }
+        .map_err(|cause| SinkError { target, cause })
     }
 }
 

@@ -115,6 +115,7 @@ fn a_closed_pipe_ends_the_run_quietly_with_success() {
         .unwrap();
     let stdout = String::from_utf8(output.stdout).unwrap();
     assert!(stdout.starts_with("taxi: 0  Event(time=0"), "{stdout}");
+    assert!(stdout.ends_with("status 0\n"), "{stdout}");
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(
         !stderr.contains("error") && !stderr.contains("panic"),
