@@ -65,7 +65,7 @@ struct Log(Vec<(Tick, ProcId, BusAction)>);
 impl Observer<BusAction> for Log {
     type Error = std::convert::Infallible;
 
-    fn on_event(&mut self, event: &Event<BusAction>) -> Result<(), Self::Error> {
+    fn on_event(&mut self, event: Event<BusAction>) -> Result<(), Self::Error> {
         println!(
             "bus {} at {:>2}: {:?}",
             event.proc_id, event.time, event.action

@@ -275,6 +275,8 @@ fn simulate_with<R: RandomSource>(
     .with_max_events(settings.max_events);
     let progress = Progress::new(settings.progress, scenario.end_time);
     let outcome = match settings.delay {
+        // No event output: the loop needs to know nothing but the progress.
+        None if sinks.is_empty() => sim.run(&mut ProgressOnly(progress), stop_flag)?,
         None => sim.run(
             &mut RunObserver::<false>::new(sinks, progress, 0.0),
             stop_flag,
@@ -290,12 +292,27 @@ fn simulate_with<R: RandomSource>(
     ))
 }
 
+/// Follows a run without event output: only its progress.
+struct ProgressOnly(Progress);
+
+impl Observer<TaxiAction> for ProgressOnly {
+    type Error = SinkError;
+
+    #[inline(always)]
+    fn on_event(&mut self, _: TaxiEvent) -> Result<(), SinkError> {
+        Ok(())
+    }
+
+    fn on_progress(&mut self, now: Tick, events: u64) {
+        self.0.update(now, events);
+    }
+}
+
 /// Feeds each event to the outputs and the progress bar;
 /// `PACED` runs sleep before each event, as the book's delayed run does.
 struct RunObserver<'a, const PACED: bool> {
     sinks: &'a mut [Sink],
     progress: Progress,
-    events: u64,
     seconds_per_tick: f64,
 }
 
@@ -304,7 +321,6 @@ impl<'a, const PACED: bool> RunObserver<'a, PACED> {
         Self {
             sinks,
             progress,
-            events: 0,
             seconds_per_tick,
         }
     }
@@ -326,16 +342,15 @@ impl<const PACED: bool> Observer<TaxiAction> for RunObserver<'_, PACED> {
     }
 
     #[inline(always)]
-    fn on_event(&mut self, event: &TaxiEvent) -> Result<(), SinkError> {
+    fn on_event(&mut self, event: TaxiEvent) -> Result<(), SinkError> {
         for sink in self.sinks.iter_mut() {
-            sink.event(event)?;
-        }
-        self.events += 1;
-        // A paced run is slow anyway: its bar follows every event.
-        if PACED || self.events.is_multiple_of(progress::CHECK_EVERY) {
-            self.progress.update(event.time, self.events);
+            sink.event(&event)?;
         }
         Ok(())
+    }
+
+    fn on_progress(&mut self, now: Tick, events: u64) {
+        self.progress.update(now, events);
     }
 }
 

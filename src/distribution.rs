@@ -195,7 +195,9 @@ pub(crate) fn deserialize_optional_duration<'de, D: Deserializer<'de>>(
 }
 
 /// A validated duration, ready to draw whole ticks from.
+// A plain one-byte tag: telling the exponential apart is one comparison.
 #[derive(Debug, Clone)]
+#[repr(u8)]
 pub enum TickSampler {
     /// The book's exponential.
     Exponential(Exponential),

@@ -10,7 +10,8 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::engine::Tick;
 
-/// Events between two looks at the clock: cheap enough to be invisible.
+/// Events a replay verifies between two looks at the clock: cheap enough to
+/// be invisible. (A run looks once per batch of the engine's loop.)
 pub const CHECK_EVERY: u64 = 1 << 16;
 const SHOW_AFTER: Duration = Duration::from_secs(1);
 const REFRESH: Duration = Duration::from_millis(100);

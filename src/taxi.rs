@@ -98,49 +98,91 @@ pub enum Phase {
 /// Trip count meaning "until the run ends".
 pub const UNLIMITED_TRIPS: u64 = u64::MAX;
 
-/// Where a taxi is in its life, as an index into [`TRANSITIONS`].
+/// Where a taxi is in its life, named by the action of its queued event.
+/// Started states come first: `2 * state` is their row in [`TRANSITIONS`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u8)]
 enum TaxiState {
-    Prowling = 0,
-    Driving = 1,
-    GoingHome = 2,
-    Finished = 3,
-    InGarage = 4,
+    /// Leaving the garage is queued.
+    Leaving = 0,
+    /// Prowling: a pick-up is queued.
+    Prowling = 1,
+    /// Driving a passenger: a drop-off is queued.
+    Driving = 2,
+    /// Going home is queued.
+    GoingHome = 3,
+    /// Went home: the process has ended.
+    Finished = 4,
+    /// Not started yet.
+    InGarage = 5,
 }
 
-/// The book's generator as a table: for `(state, has a trip left)`, the
-/// next state and the action of the event it answers (`None`: finished).
-/// A table, not a `match`, because which taxi comes next is random and a
-/// jump on its state would be mispredicted half the time.
-const TRANSITIONS: [(TaxiState, Option<TaxiAction>); 8] = [
-    (TaxiState::GoingHome, Some(TaxiAction::GoingHome)), // prowling, no trip left
-    (TaxiState::Driving, Some(TaxiAction::PickUpPassenger)), // prowling, a trip left
-    (TaxiState::Prowling, Some(TaxiAction::DropOffPassenger)), // driving
-    (TaxiState::Prowling, Some(TaxiAction::DropOffPassenger)),
-    (TaxiState::Finished, None), // went home: the process ends
-    (TaxiState::Finished, None),
-    (TaxiState::Finished, None), // finished
-    (TaxiState::Finished, None),
+/// What taking a taxi's queued event leads to: its next state, the action
+/// of the event it answers with (`None`: the process ends), and whether
+/// that event begins a trip (counted off the trips left).
+// Four bytes, so that an entry's address is one scaled index.
+#[derive(Debug, Clone, Copy)]
+#[repr(C, align(4))]
+struct Transition {
+    next: TaxiState,
+    answer: Option<TaxiAction>,
+    begins_trip: u8,
+}
+
+impl Transition {
+    const fn to(next: TaxiState) -> Self {
+        let answer = match next {
+            TaxiState::Leaving => Some(TaxiAction::LeaveGarage),
+            TaxiState::Prowling => Some(TaxiAction::PickUpPassenger),
+            TaxiState::Driving => Some(TaxiAction::DropOffPassenger),
+            TaxiState::GoingHome => Some(TaxiAction::GoingHome),
+            TaxiState::Finished | TaxiState::InGarage => None,
+        };
+        Self {
+            next,
+            answer,
+            begins_trip: matches!(next, TaxiState::Prowling) as u8,
+        }
+    }
+}
+
+/// The book's generator as a table, for `(state, has a trip left)` at
+/// index `2 * state + has a trip left`. A table, not a `match`, because
+/// which taxi comes next is random and a jump on its state would be
+/// mispredicted half the time.
+const TRANSITIONS: [Transition; 8] = [
+    // Left the garage: go home, or prowl for the first passenger.
+    Transition::to(TaxiState::GoingHome),
+    Transition::to(TaxiState::Prowling),
+    // Picked up a passenger.
+    Transition::to(TaxiState::Driving),
+    Transition::to(TaxiState::Driving),
+    // Dropped the passenger off: go home, or prowl again.
+    Transition::to(TaxiState::GoingHome),
+    Transition::to(TaxiState::Prowling),
+    // Went home: the process ends.
+    Transition::to(TaxiState::Finished),
+    Transition::to(TaxiState::Finished),
 ];
 
 /// One taxi: the book's `taxi_process` generator as a state machine, with
 /// its statistics kept beside its state: 56 bytes, so that with the
 /// engine's byte a taxi is one cache line.
+// In this order (`repr(C)`): with the two counters side by side, the
+// compiler updates them with vector instructions, which costs more.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[repr(C)]
 pub struct Taxi {
-    ident: ProcId,
-    state: TaxiState,
-    /// Time of the event it answered last, queued until the simulator
-    /// takes it. (Its action follows from `state`: a drop-off is the only
-    /// answer that leaves a started taxi prowling.)
+    /// Time of the queued event: when it is taken, the current time.
     queued_time: Tick,
-    start_time: Tick,
-    trips_left: u64,
     /// Events taken, ticks occupied, and the time of the last event taken.
     events: u64,
-    occupied: Tick,
     last_time: Tick,
+    occupied: Tick,
+    trips_left: u64,
+    start_time: Tick,
+    ident: ProcId,
+    state: TaxiState,
 }
 
 impl Taxi {
@@ -164,14 +206,6 @@ impl Taxi {
         self.state == TaxiState::Finished
     }
 
-    /// Whether the queued event is a drop-off: the only answer that leaves
-    /// a taxi prowling once it has taken an event (leaving the garage is
-    /// queued before any).
-    #[inline(always)]
-    fn drop_off_queued(&self) -> bool {
-        (self.state == TaxiState::Prowling) & (self.events > 0)
-    }
-
     /// The statistics of the events taken so far.
     pub fn record(&self) -> TaxiRecord {
         TaxiRecord {
@@ -180,9 +214,16 @@ impl Taxi {
             left_at: self.start_time,
             last_time: self.last_time,
             // A drop-off is queued: the last event taken began a trip.
-            driving: self.drop_off_queued(),
+            driving: self.state == TaxiState::Driving,
             went_home: self.state == TaxiState::Finished,
         }
+    }
+
+    /// Resumed before being started, or after finishing: off the hot path.
+    #[cold]
+    fn resume_unstarted_or_finished(&mut self) -> Option<Event<TaxiAction>> {
+        // Before being started, behave as started; once finished, stay so.
+        (self.state == TaxiState::InGarage).then(|| self.start())
     }
 }
 
@@ -190,30 +231,29 @@ impl Process for Taxi {
     type Action = TaxiAction;
 
     fn start(&mut self) -> Event<TaxiAction> {
-        self.state = TaxiState::Prowling;
+        self.state = TaxiState::Leaving;
         self.queued_time = self.start_time;
         Event::new(self.start_time, self.ident, TaxiAction::LeaveGarage)
     }
 
     #[inline(always)]
     fn resume(&mut self, time: Tick) -> Option<Event<TaxiAction>> {
-        if self.state == TaxiState::InGarage {
-            // Resumed before being started: behave as started.
-            return Some(self.start());
+        let taken = self.state;
+        if taken as u8 >= TaxiState::Finished as u8 {
+            return self.resume_unstarted_or_finished();
         }
         // Being resumed means the queued event is being taken. A drop-off
-        // ends an occupied stretch (no branch: the action is random).
-        let elapsed = self.queued_time - self.last_time;
-        self.occupied += elapsed & u64::from(self.drop_off_queued()).wrapping_neg();
+        // ends an occupied stretch (no branch: the state is random).
+        let trip_ended = u64::from(taken == TaxiState::Driving).wrapping_neg();
+        self.occupied += (self.queued_time - self.last_time) & trip_ended;
         self.events += 1;
         self.last_time = self.queued_time;
-        let has_trip = self.trips_left > 0;
-        let (next, action) = TRANSITIONS[self.state as usize * 2 + usize::from(has_trip)];
+        let step = TRANSITIONS[(taken as usize & 3) * 2 + usize::from(self.trips_left > 0)];
         // Unlimited is u64::MAX: it is never counted down to zero in practice.
-        self.trips_left -= u64::from(next == TaxiState::Driving);
-        self.state = next;
+        self.trips_left -= u64::from(step.begins_trip);
+        self.state = step.next;
         self.queued_time = time;
-        Some(Event::new(time, self.ident, action?))
+        Some(Event::new(time, self.ident, step.answer?))
     }
 }
 
@@ -252,11 +292,11 @@ pub struct TaxiPlan {
 #[derive(Debug, Clone)]
 pub struct TaxiTiming<R> {
     rng: R,
-    /// The fleet's sampler for each phase (set 0), kept inline: most runs
-    /// use nothing else.
-    fleet: [TickSampler; 3],
+    /// The fleet's sampler for the phase after each action (set 0), kept
+    /// inline and indexed by the action itself: most runs use nothing else.
+    fleet: [TickSampler; 4],
     /// Samplers of the other duration sets (set `i + 1` at index `i`).
-    other_sets: Vec<[TickSampler; 3]>,
+    other_sets: Vec<[TickSampler; 4]>,
     /// Duration set of each taxi; empty when every taxi uses set 0.
     set_of_taxi: Vec<u32>,
     /// Ticks that nearly every duration stays below.
@@ -273,8 +313,10 @@ impl<R: RandomSource> TaxiTiming<R> {
         cpython_tables: bool,
     ) -> Self {
         let samplers = |set: &PhaseDurations| {
-            [set.search, set.trip, set.going_home]
-                .map(|spec| TickSampler::new(&spec, cpython_tables))
+            let [search, trip, going_home] = [set.search, set.trip, set.going_home]
+                .map(|spec| TickSampler::new(&spec, cpython_tables));
+            // In the order of TaxiAction::ALL, by the phase each action begins.
+            [search.clone(), trip, search, going_home]
         };
         let (fleet, others) = sets
             .split_first()
@@ -298,10 +340,9 @@ impl<R: RandomSource> TaxiTiming<R> {
 impl<R: RandomSource> Timing<TaxiAction> for TaxiTiming<R> {
     #[inline(always)]
     fn delay(&mut self, proc_id: ProcId, action: TaxiAction) -> Tick {
-        let phase = action.next_phase() as usize;
         let sampler = match self.set_of_taxi.get(proc_id as usize) {
-            None | Some(0) => &self.fleet[phase],
-            Some(&set) => &self.other_sets[set as usize - 1][phase],
+            None | Some(0) => &self.fleet[action as usize],
+            Some(&set) => &self.other_sets[set as usize - 1][action as usize],
         };
         sampler.ticks(&mut self.rng)
     }
@@ -374,6 +415,25 @@ mod tests {
         for step in 0..10_000 {
             let event = taxi.resume(step).unwrap();
             assert_ne!(event.action, TaxiAction::GoingHome);
+        }
+    }
+
+    #[test]
+    fn each_action_draws_the_duration_of_the_phase_it_begins() {
+        let constant = |value| DurationSpec::Constant { value };
+        let sets = [PhaseDurations {
+            search: constant(3.0),
+            trip: constant(7.0),
+            going_home: constant(11.0),
+        }];
+        let mut timing = TaxiTiming::new(crate::rng::pcg64(1), &sets, Vec::new(), false);
+        for action in TaxiAction::ALL {
+            let expected = match action.next_phase() {
+                Phase::Search => 4,
+                Phase::Trip => 8,
+                Phase::GoingHome => 12,
+            };
+            assert_eq!(timing.delay(0, action), expected, "{action:?}");
         }
     }
 

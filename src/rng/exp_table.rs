@@ -1,30 +1,37 @@
 //! Exact table lookup for the book's duration rule with CPython's generator.
 //!
-//! `random()` returns `k / 2^53`, so `v = 1 - random()` is exactly `m / 2^53`
-//! for an integer `m` in `[1, 2^53]`, and the duration
-//! `floor(-ln(v) / lambd) + 1` is a non-increasing step function of `m` with
-//! only a few hundred steps. We find each step's first `m` once, by binary
-//! search evaluating the very same expression, so the table agrees with the
-//! direct formula by construction. A lookup then costs one load of a bucket
-//! indexed by `m`'s leading zeros and next six bits, and one comparison,
-//! instead of a logarithm.
+//! `random()` returns `u / 2^53` for a 53-bit integer `u`, so `1 - random()`
+//! is exactly `(2^53 - u) / 2^53` and the duration
+//! `floor(-ln(1 - random()) / lambd) + 1` is a non-decreasing step function
+//! of `u` with only a few hundred steps. We find where each step starts once,
+//! by binary search evaluating the very same expression, so the table agrees
+//! with the direct formula by construction. A lookup then costs one load of a
+//! bucket indexed by `u`'s top ten bits and one comparison, instead of a
+//! logarithm; the few buckets that hold several steps (the long tail) fall
+//! back to a binary search over the step starts.
+
+use std::sync::Arc;
 
 use super::cpython::TWO_POW_53;
 
-/// Sub-buckets per binade of `m`: enough that most buckets hold no step.
-const SUB_BITS: u32 = 6;
-/// Every exponent of a `u64`, so that a bucket index needs no bounds check.
-const BUCKETS: usize = 64 << SUB_BITS;
-/// A bucket's entry: its smallest duration in the low 16 bits; this flag
-/// when it holds more than one step; otherwise, from bit 17, the offset
-/// within the bucket below which the duration is one more (0: no step).
-const TICKS_MASK: u64 = 0xffff;
-const SEVERAL_STEPS: u64 = 1 << 16;
-const OFFSET_SHIFT: u32 = 17;
+/// Top bits of `u` that index a bucket: 8 KB per table, so the tables of a
+/// fleet's phases stay in the first-level cache, and most buckets hold at
+/// most one step.
+const INDEX_BITS: u32 = 10;
+const BUCKETS: usize = 1 << INDEX_BITS;
+/// Bits of `u` below the index.
+const BUCKET_SHIFT: u32 = 53 - INDEX_BITS;
+/// A bucket's entry: in the low 11 bits, the duration `d` just below the
+/// bucket's one step; above them, the `u` where that step starts, so the
+/// duration is `d + (u >= start)`. A bucket without a step stores `d - 1` and
+/// start 0. [`SEVERAL_STEPS`] in the low bits sends the lookup to the search.
+const TICKS_BITS: u32 = 11;
+const TICKS_MASK: u64 = (1 << TICKS_BITS) - 1;
+const SEVERAL_STEPS: u64 = TICKS_MASK;
 /// Tables with more steps than this are not worth building (huge means).
 const MAX_STEPS: u64 = 1 << 15;
 
-/// The book's duration for `m`, computed directly: what CPython computes.
+/// The book's duration for `m = 2^53 - u`, computed directly: what CPython computes.
 #[inline]
 pub fn direct_ticks(m: u64, lambd: f64) -> u64 {
     let v = m as f64 / TWO_POW_53 as f64;
@@ -32,38 +39,17 @@ pub fn direct_ticks(m: u64, lambd: f64) -> u64 {
     (x as u64).saturating_add(1)
 }
 
-/// Step boundaries of `floor(-ln(m / 2^53) / lambd) + 1` over `m`.
+/// Step boundaries of `floor(-ln((2^53 - u) / 2^53) / lambd) + 1` over `u`.
 #[derive(Debug, Clone)]
 pub struct StepTable {
     lambd: f64,
-    /// `first_m[d]`: the smallest `m` whose duration is at most `d`.
-    first_m: Vec<u64>,
-    /// One entry per bucket, as described at [`TICKS_MASK`].
-    buckets: Box<[u64; BUCKETS]>,
-}
-
-/// The bucket of `m` (> 0), and `m`'s offset from the bucket's first value.
-#[inline(always)]
-fn bucket_of(m: u64) -> (usize, u64) {
-    let zeros = m.leading_zeros();
-    let exponent = 63 - zeros;
-    let top = ((m << zeros) >> (63 - SUB_BITS)) as usize & ((1 << SUB_BITS) - 1);
-    // The low `exponent - 6` bits (none when the binade is narrower).
-    let offset = m & (((1u64 << exponent) - 1) >> SUB_BITS);
-    (((exponent as usize) << SUB_BITS) | top, offset)
-}
-
-/// Largest `m` in `[1, 2^53]` that falls in `bucket`.
-fn bucket_last_m(bucket: usize) -> u64 {
-    let exponent = (bucket >> SUB_BITS) as u32;
-    let top = (1u64 << SUB_BITS) | (bucket as u64 & ((1 << SUB_BITS) - 1));
-    let last = if exponent >= SUB_BITS {
-        ((top + 1) << (exponent - SUB_BITS)) - 1
-    } else {
-        // Binades narrower than the sub-buckets: one value per bucket at most.
-        top >> (SUB_BITS - exponent)
-    };
-    last.clamp(1, TWO_POW_53)
+    /// `starts[d - 1]`: the smallest `u` whose duration is at least `d`
+    /// (ascending; `starts[0]` is 0).
+    starts: Vec<u64>,
+    /// One entry per bucket, as described at [`TICKS_BITS`]. Shared by
+    /// clones: a fleet draws from the same table for several actions, and
+    /// one copy keeps the cache free for the rest.
+    buckets: Arc<[u64; BUCKETS]>,
 }
 
 impl StepTable {
@@ -114,27 +100,31 @@ impl StepTable {
                 return None;
             }
         }
+        // Duration d + 1 starts just above the largest u whose m = 2^53 - u
+        // still gives d or less, that is at u = 2^53 - first_m[d] + 1.
+        let starts: Vec<u64> = std::iter::once(0)
+            .chain((1..longest as usize).map(|ticks| TWO_POW_53 - first_m[ticks] + 1))
+            .collect();
         let mut buckets = Box::new([0u64; BUCKETS]);
-        for (bucket, entry) in buckets.iter_mut().enumerate().take(54 << SUB_BITS) {
-            let last = bucket_last_m(bucket);
-            let first = last - bucket_of(last).1;
-            // The smallest duration in the bucket: the first step at or below `last`.
-            let shortest = first_m.partition_point(|&step| step > last);
-            let steps_inside = first_m[shortest..]
+        for (bucket, entry) in buckets.iter_mut().enumerate() {
+            let first = (bucket as u64) << BUCKET_SHIFT;
+            let last = first + (1 << BUCKET_SHIFT) - 1;
+            let shortest = starts.partition_point(|&start| start <= first) as u64;
+            let steps_inside = starts[shortest as usize..]
                 .iter()
-                .take_while(|&&step| step > first)
+                .take_while(|&&start| start <= last)
                 .count();
-            *entry = shortest as u64
-                | match steps_inside {
-                    0 => 0,
-                    1 => (first_m[shortest] - first) << OFFSET_SHIFT,
-                    _ => SEVERAL_STEPS,
-                };
+            *entry = match steps_inside {
+                _ if shortest >= SEVERAL_STEPS => SEVERAL_STEPS,
+                0 => shortest - 1,
+                1 => (starts[shortest as usize] << TICKS_BITS) | shortest,
+                _ => SEVERAL_STEPS,
+            };
         }
         Some(Self {
             lambd,
-            first_m,
-            buckets,
+            starts,
+            buckets: Arc::new(*buckets),
         })
     }
 
@@ -143,25 +133,24 @@ impl StepTable {
         self.lambd
     }
 
-    /// Duration for `m` in `[1, 2^53]`: equal to [`direct_ticks`].
+    /// The duration for the 53-bit draw `u` (below 2^53): the same as
+    /// [`direct_ticks`]`(2^53 - u, lambd)`.
     #[inline(always)]
-    pub fn ticks(&self, m: u64) -> u64 {
-        let (bucket, offset) = bucket_of(m);
-        let entry = self.buckets[bucket];
-        if entry & SEVERAL_STEPS != 0 {
-            return self.ticks_from(entry & TICKS_MASK, m);
+    pub fn ticks(&self, u: u64) -> u64 {
+        // The mask costs one instruction and spares a bounds check.
+        let entry = self.buckets[(u >> BUCKET_SHIFT) as usize & (BUCKETS - 1)];
+        let below = entry & TICKS_MASK;
+        if below == SEVERAL_STEPS {
+            return self.search(u);
         }
-        // One step at most: one comparison, no branch.
-        (entry & TICKS_MASK) + u64::from(offset < entry >> OFFSET_SHIFT)
+        below + u64::from(u >= entry >> TICKS_BITS)
     }
 
-    /// Walks the steps from `ticks` down to `m`: buckets with several steps.
+    /// The duration by binary search over the step starts: for the rare
+    /// draws that land in a bucket with several steps.
     #[cold]
-    fn ticks_from(&self, mut ticks: u64, m: u64) -> u64 {
-        while m < self.first_m[ticks as usize] {
-            ticks += 1;
-        }
-        ticks
+    fn search(&self, u: u64) -> u64 {
+        self.starts.partition_point(|&start| start <= u) as u64
     }
 }
 
@@ -180,17 +169,38 @@ mod tests {
             .collect()
     });
 
+    /// What CPython computes for the draw `u`.
+    fn expected(u: u64, lambd: f64) -> u64 {
+        direct_ticks(TWO_POW_53 - u, lambd)
+    }
+
     #[test]
     fn the_table_agrees_with_the_formula_at_every_step_edge() {
         for (mean, table) in MEANS.iter().zip(TABLES.iter()) {
             let lambd = table.lambd();
-            for &first in &table.first_m[1..] {
-                for m in first.saturating_sub(3).max(1)..=(first + 3).min(TWO_POW_53) {
-                    assert_eq!(table.ticks(m), direct_ticks(m, lambd), "mean {mean}, m {m}");
+            for &start in &table.starts {
+                for u in start.saturating_sub(3)..=(start + 3).min(TWO_POW_53 - 1) {
+                    assert_eq!(table.ticks(u), expected(u, lambd), "mean {mean}, u {u}");
                 }
             }
-            for m in (1..200).chain(TWO_POW_53 - 200..=TWO_POW_53) {
-                assert_eq!(table.ticks(m), direct_ticks(m, lambd), "mean {mean}, m {m}");
+            for u in (0..200).chain(TWO_POW_53 - 200..TWO_POW_53) {
+                assert_eq!(table.ticks(u), expected(u, lambd), "mean {mean}, u {u}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_table_agrees_with_the_formula_at_every_bucket_edge() {
+        for (mean, table) in MEANS.iter().zip(TABLES.iter()) {
+            for bucket in 0..BUCKETS as u64 {
+                let first = bucket << BUCKET_SHIFT;
+                for u in [first, first + 1, first + (1 << BUCKET_SHIFT) - 1] {
+                    assert_eq!(
+                        table.ticks(u),
+                        expected(u, table.lambd()),
+                        "mean {mean}, u {u}"
+                    );
+                }
             }
         }
     }
@@ -203,15 +213,20 @@ mod tests {
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(20_000))]
         #[test]
-        fn the_table_agrees_with_the_formula_everywhere(m in 1..=TWO_POW_53, which in 0..MEANS.len()) {
+        fn the_table_agrees_with_the_formula_everywhere(u in 0..TWO_POW_53, which in 0..MEANS.len()) {
             let table = &TABLES[which];
-            prop_assert_eq!(table.ticks(m), direct_ticks(m, table.lambd()));
+            prop_assert_eq!(table.ticks(u), expected(u, table.lambd()));
         }
 
         #[test]
-        fn the_table_agrees_with_the_formula_for_small_m(m in 1u64..1 << 20) {
-            let table = &TABLES[2];
-            prop_assert_eq!(table.ticks(m), direct_ticks(m, table.lambd()));
+        fn the_table_agrees_with_the_formula_in_the_long_tail(
+            below_one in 0u64..1 << 20,
+            which in 0..MEANS.len(),
+        ) {
+            // u just below 2^53: the rarest, longest durations.
+            let table = &TABLES[which];
+            let u = TWO_POW_53 - 1 - below_one;
+            prop_assert_eq!(table.ticks(u), expected(u, table.lambd()));
         }
     }
 }

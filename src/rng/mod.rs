@@ -96,10 +96,10 @@ pub trait RandomSource: rand_core::Rng {
 impl RandomSource for CpythonRandom {
     #[inline(always)]
     fn exponential_ticks(&mut self, exponential: &Exponential) -> Tick {
-        let m = cpython::TWO_POW_53 - self.next_53_bits();
+        let u = self.next_53_bits();
         match &exponential.table {
-            Some(table) => table.ticks(m),
-            None => exp_table::direct_ticks(m, exponential.lambd),
+            Some(table) => table.ticks(u),
+            None => exp_table::direct_ticks(cpython::TWO_POW_53 - u, exponential.lambd),
         }
     }
 }

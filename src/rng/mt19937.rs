@@ -81,24 +81,30 @@ impl Mt19937 {
         far ^ (y >> 1) ^ ((y & 1).wrapping_neg() & MATRIX_A)
     }
 
+    /// CPython's output function.
+    #[inline(always)]
+    fn temper(mut y: u32) -> u32 {
+        y ^= y >> 11;
+        y ^= (y << 7) & 0x9d2c_5680;
+        y ^= (y << 15) & 0xefc6_0000;
+        y ^ (y >> 18)
+    }
+
+    /// Twists the state and tempers all its outputs, in one pass per part:
+    /// each part vectorizes, and every word is loaded once.
     #[cold]
     fn refill(&mut self) {
-        let state = &mut self.state;
+        let (state, outputs) = (&mut self.state, &mut self.outputs);
         for k in 0..N - M {
             state[k] = Self::twist(state[k], state[k + 1], state[k + M]);
+            outputs[k] = Self::temper(state[k]);
         }
         for k in N - M..N - 1 {
             state[k] = Self::twist(state[k], state[k + 1], state[k + M - N]);
+            outputs[k] = Self::temper(state[k]);
         }
         state[N - 1] = Self::twist(state[N - 1], state[0], state[M - 1]);
-        for (output, &word) in self.outputs.iter_mut().zip(state.iter()) {
-            let mut y = word;
-            y ^= y >> 11;
-            y ^= (y << 7) & 0x9d2c_5680;
-            y ^= (y << 15) & 0xefc6_0000;
-            y ^= y >> 18;
-            *output = y;
-        }
+        outputs[N - 1] = Self::temper(state[N - 1]);
         self.next = 0;
     }
 
@@ -116,12 +122,12 @@ impl Mt19937 {
     /// The next two outputs, in order.
     #[inline(always)]
     pub fn next_pair(&mut self) -> (u32, u32) {
-        match self.outputs.get(self.next..self.next + 2) {
-            Some(&[first, second]) => {
-                self.next += 2;
-                (first, second)
-            }
-            _ => (self.next_u32(), self.next_u32()),
+        let next = self.next;
+        if next < N - 1 {
+            self.next = next + 2;
+            (self.outputs[next], self.outputs[next + 1])
+        } else {
+            (self.next_u32(), self.next_u32())
         }
     }
 }
