@@ -313,10 +313,11 @@ impl<R: RandomSource> TaxiTiming<R> {
         cpython_tables: bool,
     ) -> Self {
         let samplers = |set: &PhaseDurations| {
-            let [search, trip, going_home] = [set.search, set.trip, set.going_home]
+            // One sampler per phase (clones share a CPython table), then one
+            // per action, for the phase the action begins.
+            let by_phase = [set.search, set.trip, set.going_home]
                 .map(|spec| TickSampler::new(&spec, cpython_tables));
-            // In the order of TaxiAction::ALL, by the phase each action begins.
-            [search.clone(), trip, search, going_home]
+            TaxiAction::ALL.map(|action| by_phase[action.next_phase() as usize].clone())
         };
         let (fleet, others) = sets
             .split_first()

@@ -422,8 +422,9 @@ impl<P: Process, T: Timing<P::Action>> Simulator<P, T> {
         let procs = &mut self.procs[..];
         let mut queue = self.queue.session();
         let timing = &mut self.timing;
-        // Why the batch ends early, if it does. Kept apart from a flag the
-        // loop tests, so that the usual path carries no enum around.
+        // Why the batch ends early, if it does, and a flag saying that it
+        // does: a labelled block returning the reason instead measured 158
+        // instructions an event against 154.
         let mut result = Ok(None);
         let mut stopping = false;
         while taken < batch && now < end_time {
@@ -499,16 +500,18 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    /// A process that ticks `n` times, one tick apart.
+    /// A process that starts at `start` and takes `left` more steps; its
+    /// action is the steps left.
     struct Ticker {
         id: ProcId,
+        start: Tick,
         left: u32,
     }
 
     impl Process for Ticker {
         type Action = u32;
         fn start(&mut self) -> Event<u32> {
-            Event::new(0, self.id, self.left)
+            Event::new(self.start, self.id, self.left)
         }
         fn resume(&mut self, time: Tick) -> Option<Event<u32>> {
             self.left = self.left.checked_sub(1)?;
@@ -538,6 +541,7 @@ mod tests {
             .enumerate()
             .map(|(id, &left)| Ticker {
                 id: id as ProcId,
+                start: 0,
                 left,
             })
             .collect()
@@ -620,24 +624,6 @@ mod tests {
         assert!(matches!(sim.step(), Err(EngineError::TimeOverflow { .. })));
     }
 
-    /// A process that starts at `start` and takes `left` more steps.
-    struct Walker {
-        id: ProcId,
-        start: Tick,
-        left: u32,
-    }
-
-    impl Process for Walker {
-        type Action = u32;
-        fn start(&mut self) -> Event<u32> {
-            Event::new(self.start, self.id, self.left)
-        }
-        fn resume(&mut self, time: Tick) -> Option<Event<u32>> {
-            self.left = self.left.checked_sub(1)?;
-            Some(Event::new(time, self.id, self.left))
-        }
-    }
-
     /// Delays from a fixed list, by process and step: zero (an event at
     /// the current time), short, and past the wheel.
     struct Listed(Vec<Tick>);
@@ -694,11 +680,11 @@ mod tests {
         walkers: &[(Tick, u32)],
         delays: &[Tick],
         end_time: Tick,
-    ) -> Simulator<Walker, Listed> {
+    ) -> Simulator<Ticker, Listed> {
         let processes = walkers
             .iter()
             .enumerate()
-            .map(|(id, &(start, left))| Walker {
+            .map(|(id, &(start, left))| Ticker {
                 id: id as ProcId,
                 start,
                 left,

@@ -124,7 +124,7 @@ impl StepTable {
         Some(Self {
             lambd,
             starts,
-            buckets: Arc::new(*buckets),
+            buckets: Arc::from(buckets),
         })
     }
 
