@@ -59,7 +59,7 @@ fn write_stdout(bytes: &[u8]) -> anyhow::Result<Exit> {
 
 /// The exit code for an error from [`execute`], after printing it.
 pub fn report(error: &anyhow::Error) -> Exit {
-    eprintln!("taxi-sim: error: {error:#}");
+    crate::say!("taxi-sim: error: {error:#}");
     if error.downcast_ref::<UsageError>().is_some() {
         Exit::Usage
     } else {
@@ -163,7 +163,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Exit> {
         Some(seed) => seed,
         None => {
             let seed = rng::os_seed();
-            eprintln!("seed: {seed}");
+            crate::say!("seed: {seed}");
             seed
         }
     };
@@ -200,12 +200,13 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Exit> {
         }
     }
     if !args.quiet {
-        eprintln!("{}", summary.short());
+        crate::say!("{}", summary.short());
     }
     if outcome.reason == StopReason::Interrupted {
-        eprintln!(
+        crate::say!(
             "taxi-sim: interrupted at time {} after {} events",
-            outcome.sim_time, outcome.events
+            outcome.sim_time,
+            outcome.events
         );
         return Ok(Exit::Interrupted);
     }
@@ -370,12 +371,12 @@ pub fn scenario(command: ScenarioCommand) -> anyhow::Result<Exit> {
                     .or_else(ignore_broken_pipe)?,
                     Err(error) => {
                         failed += 1;
-                        eprintln!("taxi-sim: error: {error}");
+                        crate::say!("taxi-sim: error: {error}");
                     }
                 }
             }
             if failed > 0 {
-                eprintln!(
+                crate::say!(
                     "taxi-sim: {failed} of {} scenarios are invalid",
                     files.len()
                 );

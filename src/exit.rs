@@ -26,6 +26,15 @@ impl Exit {
     }
 }
 
+/// Writes `line` and a newline on stderr, ignoring errors (see [`crate::say!`]).
+pub fn stderr_line(line: std::fmt::Arguments) {
+    use std::io::Write;
+    let mut stderr = std::io::stderr().lock();
+    let _ = stderr
+        .write_fmt(line)
+        .and_then(|()| stderr.write_all(b"\n"));
+}
+
 impl From<Exit> for std::process::ExitCode {
     fn from(exit: Exit) -> Self {
         std::process::ExitCode::from(exit.code())

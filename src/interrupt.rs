@@ -33,7 +33,7 @@ fn on_signal() {
         for file in files {
             let _ = std::fs::remove_file(file);
         }
-        eprintln!("taxi-sim: interrupted twice, exiting now");
+        crate::say!("taxi-sim: interrupted twice, exiting now");
         std::process::exit(Exit::Interrupted.code().into());
     }
 }

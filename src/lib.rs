@@ -50,6 +50,16 @@
 
 #![warn(missing_docs)]
 
+/// Writes one line on stderr and ignores a failure to write it: `eprintln!`
+/// panics when stderr is closed or full (`2>/dev/full`, `2>&1 | head -1`),
+/// and a diagnostic must never abort taxi-sim.
+#[macro_export]
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::exit::stderr_line(format_args!($($arg)*))
+    };
+}
+
 pub mod app;
 pub mod cli;
 pub mod distribution;

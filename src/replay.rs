@@ -461,7 +461,7 @@ fn verify<R: RandomSource>(
     verifier.progress.finish();
 
     if verifier.interrupted {
-        eprintln!(
+        crate::say!(
             "taxi-sim: replay interrupted after verifying {} events",
             verifier.verified
         );
@@ -479,10 +479,11 @@ fn verify<R: RandomSource>(
         }
     }
     if let Some(difference) = verifier.difference {
-        eprintln!("replay: MISMATCH in '{}': {difference}", path.display());
-        eprintln!(
+        crate::say!("replay: MISMATCH in '{}': {difference}", path.display());
+        crate::say!(
             "replay: the log does not match a re-simulation with seed {} and generator {}",
-            header.seed, header.rng
+            header.seed,
+            header.rng
         );
         return Ok(Exit::Failure);
     }
@@ -498,7 +499,7 @@ fn verify<R: RandomSource>(
             return Err(error.into());
         }
     }
-    eprintln!(
+    crate::say!(
         "replay: verified {} events of '{}' (seed {}, generator {}, scenario '{}', written by taxi-sim {}): identical, ending {}",
         verifier.verified,
         path.display(),

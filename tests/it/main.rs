@@ -16,7 +16,11 @@ use assert_cmd::Command;
 /// The binary under test.
 pub fn taxi_sim() -> Command {
     let mut command = Command::cargo_bin("taxi-sim").expect("the binary is built");
-    command.env_remove("TERM").env("NO_COLOR", "1");
+    // A hung binary fails its test instead of hanging the whole suite.
+    command
+        .env_remove("TERM")
+        .env("NO_COLOR", "1")
+        .timeout(std::time::Duration::from_secs(120));
     command
 }
 
