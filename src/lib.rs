@@ -71,5 +71,6 @@ pub mod progress;
 pub mod replay;
 pub mod rng;
 pub mod scenario;
+pub mod stats;
 pub mod summary;
 pub mod taxi;
