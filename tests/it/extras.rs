@@ -7,31 +7,31 @@ use std::time::Instant;
 
 use predicates::prelude::*;
 
-use crate::{stdout_of, taxi_sim};
+use crate::{output_within, spawn, stdout_of, taxi_sim};
 
 #[test]
 fn a_delayed_run_prints_the_same_lines_as_they_happen() {
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("taxi-sim"))
-        .args([
-            "run",
-            "-t",
-            "2",
-            "-s",
-            "10",
-            "-d",
-            "--delay-scale",
-            "0.01",
-            "-q",
-        ])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn(
+        Command::new(assert_cmd::cargo::cargo_bin("taxi-sim"))
+            .args([
+                "run",
+                "-t",
+                "2",
+                "-s",
+                "10",
+                "-d",
+                "--delay-scale",
+                "0.01",
+                "-q",
+            ])
+            .stdout(Stdio::piped()),
+    );
     let started = Instant::now();
     let mut lines = Vec::new();
     for line in BufReader::new(child.stdout.take().unwrap()).lines() {
         lines.push((started.elapsed().as_secs_f64(), line.unwrap()));
     }
-    assert!(child.wait().unwrap().success());
+    assert!(child.wait().success());
     let text: String = lines.iter().map(|(_, line)| format!("{line}\n")).collect();
     assert_eq!(text, stdout_of(&["run", "-t", "2", "-s", "10"]));
     // The book's doctest run ends at time 150: 1.5 s at 0.01 s per tick,
@@ -88,14 +88,10 @@ fn completions_are_generated_for_every_shell() {
 #[test]
 fn completions_and_the_man_page_end_quietly_on_a_closed_pipe() {
     for command in ["completions bash", "man"] {
-        let output = Command::new("bash")
-            .arg("-c")
-            .arg(format!(
-                "'{}' {command} | head -c 10 > /dev/null; echo ${{PIPESTATUS[0]}}",
-                assert_cmd::cargo::cargo_bin("taxi-sim").display()
-            ))
-            .output()
-            .unwrap();
+        let output = output_within(Command::new("bash").arg("-c").arg(format!(
+            "'{}' {command} | head -c 10 > /dev/null; echo ${{PIPESTATUS[0]}}",
+            assert_cmd::cargo::cargo_bin("taxi-sim").display()
+        )));
         assert_eq!(
             String::from_utf8_lossy(&output.stdout).trim(),
             "0",
@@ -108,17 +104,9 @@ fn completions_and_the_man_page_end_quietly_on_a_closed_pipe() {
 #[test]
 fn the_bash_completion_script_is_valid_bash() {
     let script = stdout_of(&["completions", "bash"]);
-    let status = Command::new("bash")
-        .arg("-n")
-        .stdin(Stdio::piped())
-        .spawn()
-        .and_then(|mut child| {
-            use std::io::Write;
-            child.stdin.take().unwrap().write_all(script.as_bytes())?;
-            child.wait()
-        })
-        .unwrap();
-    assert!(status.success());
+    let mut child = spawn(Command::new("bash").arg("-n").stdin(Stdio::piped()));
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), script.as_bytes()).unwrap();
+    assert!(child.wait().success());
 }
 
 #[test]
@@ -153,11 +141,11 @@ fn on_a_terminal(args: &str) -> String {
         "'{}' {args}",
         assert_cmd::cargo::cargo_bin("taxi-sim").display()
     );
-    let output = Command::new("script")
-        .args(["-qec", &command, "/dev/null"])
-        .env("TERM", "xterm")
-        .output()
-        .unwrap();
+    let output = output_within(
+        Command::new("script")
+            .args(["-qec", &command, "/dev/null"])
+            .env("TERM", "xterm"),
+    );
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 

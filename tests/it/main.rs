@@ -3,13 +3,24 @@
 mod export;
 mod extras;
 mod golden;
+mod oracle;
+mod precedence;
 mod properties;
 mod replay;
+mod replay_tamper;
 mod run_cli;
 mod scenarios;
 mod signals;
+mod statistics;
 
+use std::io::Read;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
+use std::process::{Child, Command as RawCommand, ExitStatus, Output};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::{JoinHandle, sleep};
+use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
 
@@ -38,4 +49,120 @@ pub fn stdout_of(args: &[&str]) -> String {
         String::from_utf8_lossy(&output.stderr)
     );
     String::from_utf8(output.stdout).unwrap()
+}
+
+/// How long a raw child process of a test may run before it is killed.
+pub const CHILD_TIME_LIMIT: Duration = Duration::from_secs(120);
+
+/// A child process that is killed, with its own children, if it is still
+/// running [`CHILD_TIME_LIMIT`] after it started: a hung binary fails its
+/// test instead of hanging the suite, even while the test blocks reading
+/// the child's output.
+pub struct BoundedChild {
+    child: Child,
+    done: Arc<AtomicBool>,
+    killed: Arc<AtomicBool>,
+}
+
+/// Spawns `command` in a process group of its own, under a watchdog.
+pub fn spawn(command: &mut RawCommand) -> BoundedChild {
+    let child = command
+        .process_group(0)
+        .spawn()
+        .expect("the command starts");
+    let done = Arc::new(AtomicBool::new(false));
+    let killed = Arc::new(AtomicBool::new(false));
+    let group = format!("-{}", child.id());
+    let (watch_done, watch_killed) = (done.clone(), killed.clone());
+    std::thread::spawn(move || {
+        let deadline = Instant::now() + CHILD_TIME_LIMIT;
+        while Instant::now() < deadline {
+            if watch_done.load(Ordering::SeqCst) {
+                return;
+            }
+            sleep(Duration::from_millis(50));
+        }
+        if !watch_done.load(Ordering::SeqCst) {
+            watch_killed.store(true, Ordering::SeqCst);
+            let _ = RawCommand::new("kill")
+                .args(["-KILL", "--", &group])
+                .status();
+        }
+    });
+    BoundedChild {
+        child,
+        done,
+        killed,
+    }
+}
+
+impl BoundedChild {
+    /// Waits for the end, collecting whatever of stdout and stderr the test
+    /// has not taken; fails the test if the watchdog had to kill the child.
+    pub fn output(mut self) -> Output {
+        fn collect(pipe: Option<impl Read + Send + 'static>) -> Option<JoinHandle<Vec<u8>>> {
+            pipe.map(|mut pipe| {
+                std::thread::spawn(move || {
+                    let mut bytes = Vec::new();
+                    let _ = pipe.read_to_end(&mut bytes);
+                    bytes
+                })
+            })
+        }
+        let stdout = collect(self.child.stdout.take());
+        let stderr = collect(self.child.stderr.take());
+        let status = self.wait();
+        let joined = |handle: Option<JoinHandle<Vec<u8>>>| {
+            handle.map_or_else(Vec::new, |handle| handle.join().unwrap_or_default())
+        };
+        Output {
+            status,
+            stdout: joined(stdout),
+            stderr: joined(stderr),
+        }
+    }
+
+    /// Waits for the end; fails the test if the watchdog had to kill the child.
+    pub fn wait(&mut self) -> ExitStatus {
+        let status = self.child.wait().expect("the child can be waited for");
+        self.done.store(true, Ordering::SeqCst);
+        assert!(
+            !self.killed.load(Ordering::SeqCst),
+            "the child did not finish within {CHILD_TIME_LIMIT:?}: killed"
+        );
+        status
+    }
+}
+
+impl std::ops::Deref for BoundedChild {
+    type Target = Child;
+    fn deref(&self) -> &Child {
+        &self.child
+    }
+}
+
+impl std::ops::DerefMut for BoundedChild {
+    fn deref_mut(&mut self) -> &mut Child {
+        &mut self.child
+    }
+}
+
+impl Drop for BoundedChild {
+    fn drop(&mut self) {
+        // A test that gives up on its child (a failed assertion) ends it.
+        if self.child.try_wait().ok().flatten().is_none() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+        self.done.store(true, Ordering::SeqCst);
+    }
+}
+
+/// Runs `command` to the end, within [`CHILD_TIME_LIMIT`], capturing its
+/// stdout and stderr.
+pub fn output_within(command: &mut RawCommand) -> Output {
+    command
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    spawn(command).output()
 }

@@ -102,18 +102,80 @@ proptest! {
     }
 
     #[test]
-    fn the_same_seed_gives_the_same_events(taxis in 0u64..30, end in 0u64..3000, seed: u64, kind in rng_kind()) {
-        prop_assert_eq!(run(taxis, end, seed, kind).1, run(taxis, end, seed, kind).1);
+    fn the_same_seed_gives_the_same_events_and_another_seed_other_events(
+        taxis in 3u64..30, end in 100u64..3000, seed: u64, kind in rng_kind()
+    ) {
+        // A run of another seed in between must not change anything: no
+        // state survives from one run to the next.
+        let first = run(taxis, end, seed, kind).1;
+        let other = run(taxis, end, seed.wrapping_add(1), kind).1;
+        let again = run(taxis, end, seed, kind).1;
+        prop_assert_eq!(&first, &again);
+        prop_assert_ne!(&first, &other);
+    }
+
+    #[test]
+    fn a_run_cut_short_by_the_event_limit_is_the_start_of_the_full_run(
+        taxis in 0u64..30, end in 0u64..3000, seed: u64, kind in rng_kind(), limit in 0usize..200
+    ) {
+        let (scenario, full, _) = run(taxis, end, seed, kind);
+        let (events, reason) = match kind {
+            RngKind::Cpython => limited_events(&scenario, CpythonRandom::new(seed), true, limit),
+            RngKind::Pcg64 => limited_events(&scenario, rng::pcg64(seed), false, limit),
+        };
+        prop_assert_eq!(&events[..], &full[..limit.min(full.len())]);
+        if limit < full.len() {
+            prop_assert_eq!(reason, StopReason::EventLimit);
+        }
     }
 }
 
+fn limited_events<R: RandomSource>(
+    scenario: &Scenario,
+    rng: R,
+    tables: bool,
+    limit: usize,
+) -> (Vec<Event<TaxiAction>>, StopReason) {
+    let mut sim = taxi::simulator(
+        scenario.plans(),
+        &scenario.duration_sets(),
+        rng,
+        tables,
+        scenario.end_time,
+    )
+    .unwrap()
+    .with_max_events(limit as u64);
+    let mut events = Vec::new();
+    loop {
+        match sim.step().unwrap() {
+            Step::Event(event) => events.push(event),
+            Step::Stopped(outcome) => return (events, outcome.reason),
+        }
+    }
+}
+
+/// Fixed outputs of both generators, recorded once: the same seed must give
+/// the same bytes on every machine and in every later version.
+const RECORDED_RUNS: &[(&str, &str)] = &[
+    (
+        "cpython",
+        "tests/fixtures/determinism/cpython-t25-e500-s99.csv",
+    ),
+    ("pcg64", "tests/fixtures/determinism/pcg64-t25-e500-s99.csv"),
+];
+
 #[test]
 fn the_same_seed_gives_the_same_output_through_the_binary() {
-    for rng in ["cpython", "pcg64"] {
+    for (rng, fixture) in RECORDED_RUNS {
         let args = [
             "run", "-t", "25", "-e", "500", "-s", "99", "--rng", rng, "--format", "csv",
         ];
-        assert_eq!(crate::stdout_of(&args), crate::stdout_of(&args));
+        let recorded = std::fs::read_to_string(crate::repo_path(fixture)).unwrap();
+        assert_eq!(crate::stdout_of(&args), recorded, "{rng}");
+        let other_seed = [
+            "run", "-t", "25", "-e", "500", "-s", "100", "--rng", rng, "--format", "csv",
+        ];
+        assert_ne!(crate::stdout_of(&other_seed), recorded, "{rng}");
     }
 }
 
@@ -121,10 +183,13 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
 
     #[test]
-    fn the_summary_kept_by_the_taxis_equals_one_counted_from_the_events(
-        taxis in 0u64..20, end in 0u64..2000, seed: u64, limit in prop::option::of(0u64..300)
+    fn the_summary_kept_by_the_taxis_equals_one_recomputed_from_the_events(
+        taxis in 0u64..20,
+        end in 0u64..2000,
+        seed: u64,
+        limit in prop::option::of(0u64..300),
+        minutes_per_tick in prop_oneof![Just(1.0), Just(0.5), Just(2.5)],
     ) {
-        use taxi_sim::summary::Tally;
         let scenario = Scenario::with_defaults(&Overrides {
             taxis: Some(taxis),
             end_time: Some(end),
@@ -135,13 +200,20 @@ proptest! {
         let mut sim = taxi::simulator(scenario.plans(), &scenario.duration_sets(), CpythonRandom::new(seed), true, scenario.end_time)
             .unwrap()
             .with_max_events(limit.unwrap_or(u64::MAX));
-        let mut tally = Tally::new(taxis as usize, 1.0);
+        let mut events = Vec::new();
+        let mut tally = taxi_sim::summary::Tally::new(taxis as usize, minutes_per_tick);
         let outcome = loop {
             match sim.step().unwrap() {
-                Step::Event(event) => tally.record(&event),
+                Step::Event(event) => {
+                    tally.record(&event);
+                    events.push((event.time, u64::from(event.proc_id), event.action.key().to_string()));
+                }
                 Step::Stopped(outcome) => break outcome,
             }
         };
-        prop_assert_eq!(taxi::summary(&sim, &outcome, 1.0), tally.summary(&outcome));
+        let reference = crate::oracle::reference_summary(&events, taxis, outcome.sim_time, minutes_per_tick);
+        let kept = taxi::summary(&sim, &outcome, minutes_per_tick);
+        crate::oracle::assert_summary_matches(&reference, &serde_json::to_value(&kept).unwrap());
+        crate::oracle::assert_summary_matches(&reference, &serde_json::to_value(tally.summary(&outcome)).unwrap());
     }
 }

@@ -2,7 +2,7 @@
 
 use predicates::prelude::*;
 
-use crate::{stdout_of, taxi_sim};
+use crate::{output_within, spawn, stdout_of, taxi_sim};
 
 #[test]
 fn help_shows_the_subcommands_and_examples() {
@@ -104,15 +104,15 @@ fn the_summary_goes_to_stderr_and_quiet_hides_it() {
 #[test]
 fn a_closed_pipe_ends_the_run_quietly_with_success() {
     // `head -1` closes the pipe after one line of a run of gigabytes.
-    let output = std::process::Command::new("bash")
-        .arg("-c")
-        .arg(format!(
-            "'{}' run -t 2000 -e 1000000 -s 1 | head -1; echo \"status ${{PIPESTATUS[0]}}\"",
-            assert_cmd::cargo::cargo_bin("taxi-sim").display()
-        ))
-        .env("SHELL", "bash")
-        .output()
-        .unwrap();
+    let output = output_within(
+        std::process::Command::new("bash")
+            .arg("-c")
+            .arg(format!(
+                "'{}' run -t 2000 -e 1000000 -s 1 | head -1; echo \"status ${{PIPESTATUS[0]}}\"",
+                assert_cmd::cargo::cargo_bin("taxi-sim").display()
+            ))
+            .env("SHELL", "bash"),
+    );
     let stdout = String::from_utf8(output.stdout).unwrap();
     assert!(stdout.starts_with("taxi: 0  Event(time=0"), "{stdout}");
     assert!(stdout.ends_with("status 0\n"), "{stdout}");
@@ -125,17 +125,17 @@ fn a_closed_pipe_ends_the_run_quietly_with_success() {
 
 #[test]
 fn a_closed_pipe_gives_exit_code_0() {
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("taxi-sim"))
-        .args(["run", "-t", "2000", "-e", "1000000", "-s", "1", "-q"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn(
+        std::process::Command::new(assert_cmd::cargo::cargo_bin("taxi-sim"))
+            .args(["run", "-t", "2000", "-e", "1000000", "-s", "1", "-q"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped()),
+    );
     let mut stdout = child.stdout.take().unwrap();
     let mut first = [0u8; 64];
     std::io::Read::read_exact(&mut stdout, &mut first).unwrap();
     drop(stdout);
-    let output = child.wait_with_output().unwrap();
+    let output = child.output();
     assert_eq!(output.status.code(), Some(0));
     assert_eq!(String::from_utf8(output.stderr).unwrap(), "");
 }

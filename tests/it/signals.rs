@@ -2,33 +2,35 @@
 
 use std::fs;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-fn start_long_run(directory: &Path, extra: &[&str]) -> Child {
-    Command::new(assert_cmd::cargo::cargo_bin("taxi-sim"))
-        .args([
-            "run",
-            "--scenario",
-            "big-fleet",
-            "--end-time",
-            "18446744073709551615",
-            "-f",
-            "none",
-            "-q",
-        ])
-        .args(extra)
-        .current_dir(directory)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
+use crate::oracle::{
+    assert_lines_match, assert_summary_matches, reference_of_document, summary_lines,
+};
+use crate::{BoundedChild, spawn, taxi_sim};
+
+fn start_long_run(directory: &Path, extra: &[&str]) -> BoundedChild {
+    spawn(
+        Command::new(assert_cmd::cargo::cargo_bin("taxi-sim"))
+            .args([
+                "run",
+                "--scenario",
+                "big-fleet",
+                "--end-time",
+                "18446744073709551615",
+            ])
+            .args(extra)
+            .current_dir(directory)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped()),
+    )
 }
 
-fn signal(child: &Child, name: &str) {
+fn signal(child: &BoundedChild, name: &str) {
     let status = Command::new("kill")
         .args([&format!("-{name}"), &child.id().to_string()])
         .status()
@@ -56,7 +58,7 @@ fn wait_until_running(directory: &Path) {
 
 /// Reads the first line a delayed run prints: by then its signal handler
 /// is installed, and it is asleep before its second event.
-fn wait_for_first_line(child: &mut Child) -> String {
+fn wait_for_first_line(child: &mut BoundedChild) -> String {
     let stdout = child.stdout.as_mut().unwrap();
     let mut line = Vec::new();
     let mut byte = [0u8; 1];
@@ -77,15 +79,23 @@ fn no_partial_files(directory: &Path) -> bool {
     })
 }
 
-fn interrupted_run_completes_its_files(signal_name: &str) {
+fn interrupted_run_completes_its_files(signal_name: &str, quiet: bool) {
     let directory = tempfile::tempdir().unwrap();
-    let child = start_long_run(
-        directory.path(),
-        &["--export", "run.json", "--export", "run.jsonl"],
-    );
+    let mut extra = vec![
+        "-f",
+        "none",
+        "--export",
+        "run.json",
+        "--export",
+        "run.jsonl",
+    ];
+    if quiet {
+        extra.push("-q");
+    }
+    let child = start_long_run(directory.path(), &extra);
     wait_until_running(directory.path());
     signal(&child, signal_name);
-    let output = child.wait_with_output().unwrap();
+    let output = child.output();
     assert_eq!(
         output.status.code(),
         Some(130),
@@ -93,7 +103,6 @@ fn interrupted_run_completes_its_files(signal_name: &str) {
         String::from_utf8_lossy(&output.stderr)
     );
     let stderr = String::from_utf8(output.stderr).unwrap();
-    assert!(stderr.contains("interrupted at time"), "{stderr}");
     // Both files are complete documents whose outcome is `interrupted`.
     let document: Value =
         serde_json::from_str(&fs::read_to_string(directory.path().join("run.json")).unwrap())
@@ -102,14 +111,28 @@ fn interrupted_run_completes_its_files(signal_name: &str) {
     let events = document["events"].as_array().unwrap().len() as u64;
     assert!(events > 0);
     assert_eq!(document["outcome"]["events"].as_u64().unwrap(), events);
+    let interrupted_line = format!(
+        "taxi-sim: interrupted at time {} after {events} events",
+        document["outcome"]["sim_time"]
+    );
+    assert!(stderr.contains(&interrupted_line), "{stderr}");
+    // The summary of the interrupted run is right, in the file and on stderr.
+    let reference = reference_of_document(&document);
+    assert_summary_matches(&reference, &document["summary"]);
+    if quiet {
+        assert!(!stderr.contains("summary:"), "{stderr}");
+    } else {
+        assert_lines_match(&reference, &summary_lines(&stderr));
+    }
     let lines = fs::read_to_string(directory.path().join("run.jsonl")).unwrap();
     let end: Value = serde_json::from_str(lines.lines().last().unwrap()).unwrap();
     assert_eq!(end["type"], "end");
     assert_eq!(end["data"]["outcome"], document["outcome"]);
+    assert_eq!(end["data"]["summary"], document["summary"]);
+    assert_eq!(end["data"]["events"].as_u64(), Some(events));
     assert!(no_partial_files(directory.path()));
     // And the interrupted run replays: its events are exactly the run's first ones.
-    assert_cmd::Command::cargo_bin("taxi-sim")
-        .unwrap()
+    taxi_sim()
         .arg("replay")
         .arg(directory.path().join("run.jsonl"))
         .assert()
@@ -118,66 +141,62 @@ fn interrupted_run_completes_its_files(signal_name: &str) {
 
 #[test]
 fn ctrl_c_stops_the_run_and_completes_the_export_files() {
-    interrupted_run_completes_its_files("INT");
+    interrupted_run_completes_its_files("INT", false);
 }
 
 #[test]
 fn sigterm_stops_the_run_and_completes_the_export_files() {
-    interrupted_run_completes_its_files("TERM");
+    interrupted_run_completes_its_files("TERM", true);
 }
 
 #[test]
 fn a_second_ctrl_c_exits_at_once_without_leaving_a_partial_file() {
     let directory = tempfile::tempdir().unwrap();
-    // A delayed run sleeps between events, so the first Ctrl-C finds it asleep.
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("taxi-sim"))
-        .args([
-            "run",
-            "-t",
-            "3",
-            "-s",
-            "3",
-            "--delay",
-            "--delay-scale",
-            "5",
-            "--export",
-            "run.json",
-        ])
-        .current_dir(directory.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    wait_for_first_line(&mut child);
-    signal(&child, "INT");
-    signal(&child, "INT");
+    // The run prints its events to a pipe nobody reads: once the pipe is
+    // full it is stuck in a write, and the first Ctrl-C's orderly stop
+    // cannot complete. Only the second one can end it, at once.
+    let mut child = start_long_run(directory.path(), &["-f", "text", "--export", "run.json"]);
     let started = Instant::now();
-    let output = child.wait_with_output().unwrap();
-    assert!(started.elapsed() < Duration::from_secs(5));
-    assert_eq!(output.status.code(), Some(130));
-    // Either the first signal's orderly stop won the race and the file is
-    // complete, or the second one exited at once and there is no file.
-    let target = directory.path().join("run.json");
-    if target.exists() {
-        let document: Value = serde_json::from_str(&fs::read_to_string(&target).unwrap()).unwrap();
-        assert_eq!(document["outcome"]["reason"], "interrupted");
+    while no_partial_files(directory.path()) {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "no export started"
+        );
+        sleep(Duration::from_millis(20));
     }
+    sleep(Duration::from_millis(700));
+    signal(&child, "INT");
+    sleep(Duration::from_millis(500));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the first Ctrl-C waits for the blocked output"
+    );
+    signal(&child, "INT");
+    let signalled = Instant::now();
+    let status = child.wait();
+    assert!(signalled.elapsed() < Duration::from_secs(5));
+    assert_eq!(status.code(), Some(130));
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+    assert!(stderr.contains("interrupted twice"), "{stderr}");
+    // Nothing half-written is left, and no file appears.
     assert!(no_partial_files(directory.path()));
+    assert!(!directory.path().join("run.json").exists());
 }
 
 #[test]
 fn ctrl_c_during_a_delayed_run_ends_it_at_once() {
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("taxi-sim"))
-        .args(["run", "-t", "3", "-s", "3", "--delay"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn(
+        Command::new(assert_cmd::cargo::cargo_bin("taxi-sim"))
+            .args(["run", "-t", "3", "-s", "3", "--delay"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped()),
+    );
     // The first event is at time 0; the second, 2 ticks later, is a second away.
     sleep(Duration::from_millis(400));
     signal(&child, "INT");
     let started = Instant::now();
-    let status = child.wait().unwrap();
+    let status = child.wait();
     assert!(
         started.elapsed() < Duration::from_millis(500),
         "{:?}",
@@ -190,4 +209,42 @@ fn ctrl_c_during_a_delayed_run_ends_it_at_once() {
         stdout,
         "taxi: 0  Event(time=0, proc=0, action='leave garage')\n*** interrupted at time 0: 3 events pending ***\n"
     );
+}
+
+#[test]
+fn ctrl_c_during_a_replay_exits_with_130_without_claiming_a_verdict() {
+    let directory = tempfile::tempdir().unwrap();
+    for extension in ["json", "jsonl"] {
+        let log = directory.path().join(format!("run.{extension}"));
+        taxi_sim()
+            .args(["run", "-t", "3", "-s", "3", "-q", "-f", "none", "--export"])
+            .arg(&log)
+            .assert()
+            .success();
+        // Played back at 0.05 s per tick, the log lasts about 9 s.
+        let mut child = spawn(
+            Command::new(assert_cmd::cargo::cargo_bin("taxi-sim"))
+                .arg("replay")
+                .arg(&log)
+                .args(["--show", "--delay", "0.05"])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped()),
+        );
+        let first = wait_for_first_line(&mut child);
+        assert!(first.starts_with("taxi: 0"), "{first}");
+        signal(&child, "INT");
+        let signalled = Instant::now();
+        let output = child.output();
+        assert!(signalled.elapsed() < Duration::from_secs(2));
+        assert_eq!(output.status.code(), Some(130), "{extension}");
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(
+            stderr.contains("replay interrupted after verifying"),
+            "{stderr}"
+        );
+        assert!(
+            !stderr.contains("identical") && !stderr.contains("MISMATCH"),
+            "{stderr}"
+        );
+    }
 }
