@@ -6,7 +6,7 @@ use std::path::Path;
 use predicates::prelude::*;
 use serde_json::Value;
 
-use crate::{stdout_of, taxi_sim};
+use crate::{spawn, stdout_of, taxi_sim};
 
 /// The book's line for an event object `{"time", "taxi", "action"}`.
 fn book_line(event: &Value) -> String {
@@ -210,11 +210,50 @@ fn an_unwritable_export_path_fails_before_the_simulation_starts() {
     assert_fails_before_simulating(&looks_like_a_file, "directory");
 }
 
+/// The names in `directory`, sorted.
+fn names_in(directory: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(directory)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
 #[test]
 fn an_existing_export_file_is_replaced_only_by_a_complete_one() {
     let directory = tempfile::tempdir().unwrap();
     let target = directory.path().join("events.json");
     fs::write(&target, "old contents").unwrap();
+    // The export is opened, then stdout fails in the middle of the run.
+    let full = fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let output = spawn(
+        std::process::Command::new(assert_cmd::cargo::cargo_bin("taxi-sim"))
+            .args(["run", "-t", "50", "-e", "5000", "-s", "1", "-q", "--export"])
+            .arg(&target)
+            .stdout(full)
+            .stderr(std::process::Stdio::piped()),
+    )
+    .output();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("could not write stdout"), "{stderr}");
+    assert_eq!(fs::read_to_string(&target).unwrap(), "old contents");
+    assert_eq!(names_in(directory.path()), ["events.json"]);
+    // The export is opened, then a second export cannot be.
+    taxi_sim()
+        .args(["run", "-s", "3", "-q", "--export"])
+        .arg(&target)
+        .arg("--export")
+        .arg(directory.path().join("missing/events.csv"))
+        .assert()
+        .code(1)
+        .stdout("");
+    assert_eq!(fs::read_to_string(&target).unwrap(), "old contents");
+    assert_eq!(names_in(directory.path()), ["events.json"]);
     // A run that fails before simulating leaves the old file alone.
     taxi_sim()
         .args(["run", "--scenario", "no-such-scenario", "--export"])
@@ -222,6 +261,7 @@ fn an_existing_export_file_is_replaced_only_by_a_complete_one() {
         .assert()
         .code(1);
     assert_eq!(fs::read_to_string(&target).unwrap(), "old contents");
+    // A complete run replaces it.
     taxi_sim()
         .args(["run", "-s", "3", "-q", "--export"])
         .arg(&target)
@@ -229,6 +269,42 @@ fn an_existing_export_file_is_replaced_only_by_a_complete_one() {
         .success();
     let document: Value = serde_json::from_str(&fs::read_to_string(&target).unwrap()).unwrap();
     assert_eq!(document["seed"], 3);
+    assert_eq!(names_in(directory.path()), ["events.json"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_read_only_export_file_is_refused_before_the_run() {
+    use std::os::unix::fs::PermissionsExt;
+    let directory = tempfile::tempdir().unwrap();
+    let target = directory.path().join("kept.jsonl");
+    fs::write(&target, "precious").unwrap();
+    fs::set_permissions(&target, fs::Permissions::from_mode(0o444)).unwrap();
+    // A run of minutes would follow: the refusal comes first.
+    let started = std::time::Instant::now();
+    taxi_sim()
+        .args([
+            "run",
+            "-t",
+            "2000",
+            "-e",
+            "100000000",
+            "-s",
+            "1",
+            "--export",
+        ])
+        .arg(&target)
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(
+            predicate::str::contains(target.to_str().unwrap())
+                .and(predicate::str::contains("read-only"))
+                .and(predicate::str::contains("summary").not()),
+        );
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    assert_eq!(fs::read_to_string(&target).unwrap(), "precious");
+    assert_eq!(names_in(directory.path()), ["kept.jsonl"]);
 }
 
 #[test]

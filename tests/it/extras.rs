@@ -1,6 +1,7 @@
 //! The book's other programs and the CLI conventions: the delayed run,
 //! shell completions, the man page.
 
+use std::fs;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Instant;
@@ -137,6 +138,10 @@ fn every_subcommand_help_ends_with_examples() {
 /// Runs `args` with stderr (and stdout) on a pseudo-terminal, through
 /// util-linux's `script`, and returns what the terminal showed.
 fn on_a_terminal(args: &str) -> String {
+    on_a_terminal_with_term(args, "xterm")
+}
+
+fn on_a_terminal_with_term(args: &str, term: &str) -> String {
     let command = format!(
         "'{}' {args}",
         assert_cmd::cargo::cargo_bin("taxi-sim").display()
@@ -144,7 +149,7 @@ fn on_a_terminal(args: &str) -> String {
     let output = output_within(
         Command::new("script")
             .args(["-qec", &command, "/dev/null"])
-            .env("TERM", "xterm"),
+            .env("TERM", term),
     );
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
@@ -165,25 +170,27 @@ fn a_long_run_on_a_terminal_shows_a_progress_bar_and_quiet_hides_it() {
 }
 
 #[test]
-fn no_progress_bar_is_drawn_when_stderr_is_not_a_terminal() {
-    let output = taxi_sim()
-        .args([
-            "run",
-            "--scenario",
-            "big-fleet",
-            "--end-time",
-            "6000",
-            "-f",
-            "none",
-        ])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8(output.stderr).unwrap();
+fn no_progress_bar_is_drawn_when_stderr_is_not_a_terminal_or_the_terminal_is_dumb() {
+    // The same long run that shows a bar on a terminal (see above).
+    let long_run = "run -t 3 -s 3 -d --delay-scale 0.02 -f none";
+    // stdout on the terminal, stderr into a file.
+    let directory = tempfile::tempdir().unwrap();
+    let stderr_file = directory.path().join("stderr.txt");
+    let shown = on_a_terminal(&format!("{long_run} 2>'{}'", stderr_file.display()));
+    let stderr = fs::read_to_string(&stderr_file).unwrap();
+    assert!(
+        !shown.contains("eta") && !shown.contains("summary:"),
+        "{shown}"
+    );
     assert!(
         !stderr.contains("eta") && !stderr.contains('\r'),
         "{stderr}"
     );
-    assert!(stderr.starts_with("summary:"));
+    assert!(stderr.starts_with("summary: 3 taxis"), "{stderr}");
+    // Both on a terminal that says it cannot move the cursor.
+    let dumb = on_a_terminal_with_term(long_run, "dumb");
+    assert!(dumb.contains("summary: 3 taxis"), "{dumb}");
+    assert!(!dumb.contains("eta"), "{dumb}");
 }
 
 #[test]

@@ -319,14 +319,65 @@ fn per_taxi_overrides_change_only_their_taxi() {
     }
 }
 
+/// When each taxi of a shown (resolved) scenario leaves the garage.
+fn departures_of(shown: &serde_json::Value) -> Vec<u64> {
+    let fleet = &shown["fleet"];
+    let (first, interval) = (
+        fleet["first_departure"].as_u64().unwrap(),
+        fleet["departure_interval"].as_u64().unwrap(),
+    );
+    let mut departures: Vec<u64> = (0..fleet["taxis"].as_u64().unwrap())
+        .map(|id| first + id * interval)
+        .collect();
+    for entry in shown["taxi"].as_array().into_iter().flatten() {
+        departures[entry["id"].as_u64().unwrap() as usize] = entry["start_time"].as_u64().unwrap();
+    }
+    departures
+}
+
 #[test]
-fn every_shipped_scenario_runs() {
+fn every_shipped_scenario_runs_as_it_is_written_and_replays() {
+    let directory = tempfile::tempdir().unwrap();
     for name in SHIPPED {
+        let shown: serde_json::Value =
+            serde_json::from_str(&stdout_of(&["scenario", "show", name, "--json"])).unwrap();
+        let log = directory.path().join(format!("{name}.json"));
         let mut args = vec!["run", "--scenario", name, "-s", "1", "-f", "none", "-q"];
         if name == "big-fleet" {
             args.extend(["--end-time", "100"]);
         }
-        stdout_of(&args);
+        taxi_sim()
+            .args(&args)
+            .arg("--export")
+            .arg(&log)
+            .assert()
+            .success();
+        let document: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(&log).unwrap()).unwrap();
+        // The run used the scenario as shown (with the seed and end time given).
+        let recorded = &document["scenario"];
+        for key in ["name", "fleet", "durations", "minutes_per_tick", "rng"] {
+            assert_eq!(recorded[key], shown[key], "{name}: {key}");
+        }
+        assert_eq!(recorded["taxi"], shown["taxi"], "{name}: overrides");
+        let end_time = recorded["end_time"].as_u64().unwrap();
+        // Every taxi due before the end leaves at its departure time, once.
+        let events = crate::oracle::document_events(&document);
+        assert!(!events.is_empty(), "{name}");
+        for (id, departure) in departures_of(&shown).into_iter().enumerate() {
+            let leaving: Vec<u64> = events
+                .iter()
+                .filter(|(_, taxi, action)| *taxi == id as u64 && action == "leave_garage")
+                .map(|(time, _, _)| *time)
+                .collect();
+            if departure < end_time {
+                assert_eq!(leaving, [departure], "{name}: taxi {id}");
+            }
+        }
+        // Its summary is right, and the log replays.
+        let reference = crate::oracle::reference_of_document(&document);
+        crate::oracle::assert_summary_matches(&reference, &document["summary"]);
+        taxi_sim().arg("replay").arg(&log).assert().success();
     }
 }
 
@@ -384,14 +435,26 @@ proptest! {
             text.push_str(&format!("{phase} = {{ distribution = \"{name}\", {parameters} }}\n"));
         }
         if let Ok(scenario) = Scenario::parse(&text, Format::Toml, "fuzz.toml", &Overrides::default()) {
-            // A valid scenario also builds its samplers and plans without panicking.
-            let _ = taxi_sim::taxi::simulator(
-                scenario.plans().take(0),
-                &scenario.duration_sets(),
-                taxi_sim::rng::pcg64(1),
-                false,
-                scenario.end_time,
-            );
+            // A valid scenario also builds its samplers and plans and takes
+            // its first events without panicking (errors are fine), with
+            // both generators.
+            take_first_events(&scenario, taxi_sim::rng::pcg64(1), false);
+            take_first_events(&scenario, taxi_sim::rng::CpythonRandom::new(1), true);
         }
     }
+}
+
+fn take_first_events<R: taxi_sim::rng::RandomSource>(scenario: &Scenario, rng: R, tables: bool) {
+    // At most 50 taxis: the fleet may count billions.
+    let Ok(sim) = taxi_sim::taxi::simulator(
+        scenario.plans().take(50),
+        &scenario.duration_sets(),
+        rng,
+        tables,
+        scenario.end_time,
+    ) else {
+        return;
+    };
+    let mut sim = sim.with_max_events(200);
+    while let Ok(taxi_sim::engine::Step::Event(_)) = sim.step() {}
 }
