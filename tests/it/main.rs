@@ -14,7 +14,6 @@ mod signals;
 mod statistics;
 
 use std::io::Read;
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command as RawCommand, ExitStatus, Output};
 use std::sync::Arc;
@@ -54,25 +53,23 @@ pub fn stdout_of(args: &[&str]) -> String {
 /// How long a raw child process of a test may run before it is killed.
 pub const CHILD_TIME_LIMIT: Duration = Duration::from_secs(120);
 
-/// A child process that is killed, with its own children, if it is still
-/// running [`CHILD_TIME_LIMIT`] after it started: a hung binary fails its
-/// test instead of hanging the suite, even while the test blocks reading
-/// the child's output.
+/// A child process that is killed if it is still running
+/// [`CHILD_TIME_LIMIT`] after it started: a hung binary fails its test
+/// instead of hanging the suite, even while the test blocks reading the
+/// child's output. It stays in the test's process group, so that whatever
+/// kills the tests (a CI timeout, cargo-mutants, Ctrl-C) kills it too.
 pub struct BoundedChild {
     child: Child,
     done: Arc<AtomicBool>,
     killed: Arc<AtomicBool>,
 }
 
-/// Spawns `command` in a process group of its own, under a watchdog.
+/// Spawns `command` under a watchdog.
 pub fn spawn(command: &mut RawCommand) -> BoundedChild {
-    let child = command
-        .process_group(0)
-        .spawn()
-        .expect("the command starts");
+    let child = command.spawn().expect("the command starts");
     let done = Arc::new(AtomicBool::new(false));
     let killed = Arc::new(AtomicBool::new(false));
-    let group = format!("-{}", child.id());
+    let pid = child.id().to_string();
     let (watch_done, watch_killed) = (done.clone(), killed.clone());
     std::thread::spawn(move || {
         let deadline = Instant::now() + CHILD_TIME_LIMIT;
@@ -84,9 +81,7 @@ pub fn spawn(command: &mut RawCommand) -> BoundedChild {
         }
         if !watch_done.load(Ordering::SeqCst) {
             watch_killed.store(true, Ordering::SeqCst);
-            let _ = RawCommand::new("kill")
-                .args(["-KILL", "--", &group])
-                .status();
+            let _ = RawCommand::new("kill").args(["-KILL", &pid]).status();
         }
     });
     BoundedChild {
