@@ -3,6 +3,7 @@
 mod export;
 mod extras;
 mod golden;
+mod hardening;
 mod properties;
 mod replay;
 mod run_cli;
