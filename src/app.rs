@@ -1,9 +1,8 @@
 //! The commands: what `taxi-sim run`, `scenario`, `completions` and `man`
 //! do, as library functions that tests can call.
 
-use std::io::Write;
-use std::path::Path;
-use std::time::Duration;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use clap::CommandFactory;
@@ -19,6 +18,7 @@ use crate::progress::{self, Progress};
 use crate::replay;
 use crate::rng::{self, CpythonRandom, RandomSource, RngKind};
 use crate::scenario::{BUILTIN, Overrides, Scenario};
+use crate::stdio;
 use crate::summary::Summary;
 use crate::taxi::{self, TaxiAction};
 
@@ -49,29 +49,55 @@ pub fn execute(cli: Cli) -> anyhow::Result<Exit> {
 }
 
 fn write_stdout(bytes: &[u8]) -> anyhow::Result<Exit> {
-    let mut stdout = std::io::stdout().lock();
-    stdout
-        .write_all(bytes)
-        .and_then(|()| stdout.flush())
-        .or_else(ignore_broken_pipe)?;
+    stdio::write_stdout(bytes).context("could not write stdout")?;
     Ok(Exit::Success)
+}
+
+/// Prints what clap has to say about the command line, through checked
+/// writes (clap's own printing ignores a full stdout and panics on a
+/// closed stderr), and returns the exit code: help and version go to
+/// stdout (exit 0, or 1 if they cannot be written), errors to stderr (2).
+pub fn report_parse_error(error: &clap::Error) -> Exit {
+    let styled = error.render();
+    if error.use_stderr() {
+        let text = if std::io::stderr().is_terminal() {
+            styled.ansi().to_string()
+        } else {
+            styled.to_string()
+        };
+        crate::say!("{}", text.trim_end());
+        return if error.exit_code() == 0 {
+            Exit::Success
+        } else {
+            Exit::Usage
+        };
+    }
+    let text = if std::io::stdout().is_terminal() {
+        styled.ansi().to_string()
+    } else {
+        styled.to_string()
+    };
+    match stdio::write_stdout(text.as_bytes()) {
+        Ok(()) => Exit::Success,
+        Err(cause) => {
+            crate::say!("taxi-sim: error: could not write stdout: {cause}");
+            Exit::Failure
+        }
+    }
 }
 
 /// The exit code for an error from [`execute`], after printing it.
 pub fn report(error: &anyhow::Error) -> Exit {
-    crate::say!("taxi-sim: error: {error:#}");
+    // Messages quote paths and values from files: no control characters
+    // reach the terminal, and no line is megabytes long.
+    crate::say!(
+        "taxi-sim: error: {}",
+        stdio::tidy_message(&format!("{error:#}"))
+    );
     if error.downcast_ref::<UsageError>().is_some() {
         Exit::Usage
     } else {
         Exit::Failure
-    }
-}
-
-fn ignore_broken_pipe(error: std::io::Error) -> std::io::Result<()> {
-    if error.kind() == std::io::ErrorKind::BrokenPipe {
-        Ok(())
-    } else {
-        Err(error)
     }
 }
 
@@ -118,6 +144,83 @@ fn run_scenario(args: &RunArgs) -> anyhow::Result<Scenario> {
     Ok(scenario)
 }
 
+/// What makes two paths one file: its device and inode when it exists,
+/// else its canonical directory and its name.
+#[derive(Debug, PartialEq, Eq)]
+enum FileKey {
+    Existing(u64, u64),
+    Planned(PathBuf),
+}
+
+fn file_key(path: &Path) -> Option<FileKey> {
+    if let Ok(metadata) = std::fs::metadata(path) {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            return Some(FileKey::Existing(metadata.dev(), metadata.ino()));
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = metadata;
+            return path.canonicalize().ok().map(FileKey::Planned);
+        }
+    }
+    let directory = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    Some(FileKey::Planned(
+        directory.canonicalize().ok()?.join(path.file_name()?),
+    ))
+}
+
+/// Refuses an export that would replace the scenario file, another
+/// export, or the file stdout is redirected to, however each is spelt.
+fn check_export_targets(args: &RunArgs, stdout_written: bool) -> Result<(), UsageError> {
+    let scenario_key = args
+        .scenario
+        .as_deref()
+        .map(Path::new)
+        .filter(|path| path.exists())
+        .and_then(file_key);
+    let stdout_key = stdout_written
+        .then(stdio::stdout_file_identity)
+        .flatten()
+        .map(|(device, inode)| FileKey::Existing(device, inode));
+    let mut seen: Vec<(FileKey, &Path)> = Vec::new();
+    for path in args.export.iter().filter(|path| path.as_os_str() != "-") {
+        let Some(key) = file_key(path) else {
+            continue; // its directory does not exist: opening it will say so
+        };
+        if scenario_key.as_ref() == Some(&key) {
+            return Err(UsageError(format!(
+                "export file '{}' is the scenario file '{}': it would be overwritten",
+                path.display(),
+                args.scenario.as_deref().unwrap_or_default()
+            )));
+        }
+        if stdout_key.as_ref() == Some(&key) {
+            return Err(UsageError(format!(
+                "export file '{}' is the file stdout is redirected to",
+                path.display()
+            )));
+        }
+        if let Some((_, earlier)) = seen.iter().find(|(seen_key, _)| *seen_key == key) {
+            return Err(UsageError(if *earlier == path.as_path() {
+                format!("'{}' is exported twice", path.display())
+            } else {
+                format!(
+                    "'{}' and '{}' are the same file: it is exported twice",
+                    earlier.display(),
+                    path.display()
+                )
+            }));
+        }
+        seen.push((key, path));
+    }
+    Ok(())
+}
+
 /// Opens every output before the run, so a bad path fails at once.
 fn open_sinks(args: &RunArgs) -> anyhow::Result<Vec<Sink>> {
     let to_stdout = args
@@ -134,15 +237,13 @@ fn open_sinks(args: &RunArgs) -> anyhow::Result<Vec<Sink>> {
         (_, None | Some(FormatKind::None)) => FormatKind::Json,
         (_, Some(format)) => format,
     };
-    if let Some(formatter) = stdout_format.formatter() {
+    let stdout_formatter = stdout_format.formatter();
+    check_export_targets(args, stdout_formatter.is_some())?;
+    if let Some(formatter) = stdout_formatter {
+        stdio::check_stdout_open().context("could not write stdout")?;
         sinks.push(Sink::stdout(formatter));
     }
-    let mut seen: Vec<&Path> = Vec::new();
     for path in args.export.iter().filter(|path| path.as_os_str() != "-") {
-        if seen.contains(&path.as_path()) {
-            return Err(UsageError(format!("'{}' is exported twice", path.display())).into());
-        }
-        seen.push(path);
         let formatter = FormatKind::of_path(path)
             .and_then(FormatKind::formatter)
             .ok_or_else(|| {
@@ -175,9 +276,13 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Exit> {
     for sink in &mut sinks {
         sink.set_eager(delay.is_some());
         if let Err(error) = sink.header(&header) {
-            return quiet_on_broken_pipe(error);
+            if !stdout_closed_beside_files(sink, &error, sinks_with_files(&args.export)) {
+                return quiet_on_broken_pipe(error);
+            }
+            sink.close();
         }
     }
+    sinks.retain(|sink| !sink.is_closed());
     let settings = RunSettings {
         scenario: &scenario,
         seed,
@@ -188,16 +293,31 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Exit> {
     let (outcome, summary) = match simulate(&settings, &mut sinks, Some(stop_flag)) {
         Ok(done) => done,
         Err(RunError::Observer(error)) => return quiet_on_broken_pipe(error),
-        Err(RunError::Engine(error)) => return Err(error.into()),
+        Err(RunError::Engine(error)) => {
+            // The events taken so far are still the user's: print them.
+            for sink in sinks.iter_mut().filter(|sink| sink.is_stdout()) {
+                let _ = sink.flush();
+            }
+            return Err(error.into());
+        }
     };
     let end = RunEnd {
         outcome: &outcome,
         summary: &summary,
     };
+    // Every output is finished even if one fails: a full disk for one file,
+    // or a closed stdout, must not cost the others.
+    let mut first_error = None;
     for sink in sinks {
-        if let Err(error) = sink.finish(&end) {
-            return quiet_on_broken_pipe(error);
+        if let Err(error) = sink.finish(&end)
+            && !error.is_broken_pipe()
+            && first_error.is_none()
+        {
+            first_error = Some(error);
         }
+    }
+    if let Some(error) = first_error {
+        return Err(error.into());
     }
     if !args.quiet {
         crate::say!("{}", summary.short());
@@ -213,12 +333,26 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Exit> {
     Ok(Exit::Success)
 }
 
-/// A closed stdout (`taxi-sim run | head`) ends the run quietly.
+/// Whether the run writes files besides stdout.
+fn sinks_with_files(exports: &[PathBuf]) -> bool {
+    exports.iter().any(|path| path.as_os_str() != "-")
+}
+
+/// Whether `error` is stdout's reader going away while files are being
+/// written: then only stdout stops, and the files are completed.
+fn stdout_closed_beside_files(sink: &Sink, error: &SinkError, files: bool) -> bool {
+    files && sink.is_stdout() && error.is_broken_pipe()
+}
+
+/// A closed stdout (`taxi-sim run | head`) ends the run quietly, or as
+/// interrupted if Ctrl-C closed it (`taxi-sim run | cat`).
 fn quiet_on_broken_pipe(error: SinkError) -> anyhow::Result<Exit> {
-    if error.is_broken_pipe() {
-        Ok(Exit::Success)
-    } else {
+    if !error.is_broken_pipe() {
         Err(error.into())
+    } else if interrupt::stop_requested() {
+        Ok(Exit::Interrupted)
+    } else {
+        Ok(Exit::Success)
     }
 }
 
@@ -325,6 +459,32 @@ impl<'a, const PACED: bool> RunObserver<'a, PACED> {
             seconds_per_tick,
         }
     }
+
+    /// Sink `index` failed to take `event`. If it is stdout whose reader went
+    /// away while files are written, it is closed and moved out of the
+    /// active sinks, and the sinks after it still get the event.
+    #[cold]
+    #[inline(never)]
+    fn sink_failed(
+        &mut self,
+        index: usize,
+        error: SinkError,
+        event: &TaxiEvent,
+    ) -> Result<(), SinkError> {
+        let files = self.sinks.iter().any(|sink| !sink.is_stdout());
+        if !stdout_closed_beside_files(&self.sinks[index], &error, files) {
+            return Err(error);
+        }
+        let sinks = std::mem::take(&mut self.sinks);
+        sinks[index].close();
+        sinks[index..].rotate_left(1);
+        let active = sinks.len() - 1;
+        self.sinks = &mut sinks[..active];
+        for sink in &mut self.sinks[index..] {
+            sink.event(event)?;
+        }
+        Ok(())
+    }
 }
 
 impl<const PACED: bool> Observer<TaxiAction> for RunObserver<'_, PACED> {
@@ -332,9 +492,7 @@ impl<const PACED: bool> Observer<TaxiAction> for RunObserver<'_, PACED> {
     const LOOKS_AHEAD: bool = PACED;
 
     fn before_event(&mut self, now: Tick, next: Tick) -> Flow {
-        let seconds = (next - now) as f64 * self.seconds_per_tick;
-        let cut_short =
-            interrupt::sleep(Duration::try_from_secs_f64(seconds).unwrap_or(Duration::MAX));
+        let cut_short = interrupt::sleep(interrupt::pause_for(next - now, self.seconds_per_tick));
         if cut_short {
             Flow::Stop
         } else {
@@ -344,8 +502,10 @@ impl<const PACED: bool> Observer<TaxiAction> for RunObserver<'_, PACED> {
 
     #[inline(always)]
     fn on_event(&mut self, event: TaxiEvent) -> Result<(), SinkError> {
-        for sink in self.sinks.iter_mut() {
-            sink.event(&event)?;
+        for (index, sink) in self.sinks.iter_mut().enumerate() {
+            if let Err(error) = sink.event(&event) {
+                return self.sink_failed(index, error, &event);
+            }
         }
         Ok(())
     }
@@ -357,21 +517,27 @@ impl<const PACED: bool> Observer<TaxiAction> for RunObserver<'_, PACED> {
 
 /// `taxi-sim scenario ...`.
 pub fn scenario(command: ScenarioCommand) -> anyhow::Result<Exit> {
-    let mut stdout = std::io::stdout().lock();
-    match command {
+    let mut stdout = stdio::StdoutLines::open().context("could not write stdout")?;
+    let exit = match command {
         ScenarioCommand::Check { files } => {
             let mut failed = 0;
             for file in &files {
                 match Scenario::load(file, &Overrides::default()) {
-                    Ok(scenario) => writeln!(
-                        stdout,
-                        "ok: {file}: '{}', {} taxis, end time {}",
-                        scenario.name, scenario.fleet.taxis, scenario.end_time
-                    )
-                    .or_else(ignore_broken_pipe)?,
+                    Ok(scenario) => stdout
+                        .line(format_args!(
+                            "ok: {}: '{}', {} taxis, end time {}",
+                            stdio::printable(file),
+                            stdio::printable(&scenario.name),
+                            scenario.fleet.taxis,
+                            scenario.end_time
+                        ))
+                        .context("could not write stdout")?,
                     Err(error) => {
                         failed += 1;
-                        crate::say!("taxi-sim: error: {error}");
+                        crate::say!(
+                            "taxi-sim: error: {}",
+                            stdio::tidy_message(&error.to_string())
+                        );
                     }
                 }
             }
@@ -380,7 +546,9 @@ pub fn scenario(command: ScenarioCommand) -> anyhow::Result<Exit> {
                     "taxi-sim: {failed} of {} scenarios are invalid",
                     files.len()
                 );
-                return Ok(Exit::Failure);
+                Exit::Failure
+            } else {
+                Exit::Success
             }
         }
         ScenarioCommand::Show { scenario, json } => {
@@ -391,7 +559,10 @@ pub fn scenario(command: ScenarioCommand) -> anyhow::Result<Exit> {
             } else {
                 scenario.to_toml()
             };
-            writeln!(stdout, "{}", text.trim_end()).or_else(ignore_broken_pipe)?;
+            stdout
+                .line(format_args!("{}", text.trim_end()))
+                .context("could not write stdout")?;
+            Exit::Success
         }
         ScenarioCommand::List => {
             let width = BUILTIN
@@ -401,10 +572,16 @@ pub fn scenario(command: ScenarioCommand) -> anyhow::Result<Exit> {
                 .unwrap_or(0);
             for builtin in BUILTIN {
                 let scenario = Scenario::load(builtin.name, &Overrides::default())?;
-                writeln!(stdout, "{:width$}  {}", builtin.name, scenario.description)
-                    .or_else(ignore_broken_pipe)?;
+                stdout
+                    .line(format_args!(
+                        "{:width$}  {}",
+                        builtin.name, scenario.description
+                    ))
+                    .context("could not write stdout")?;
             }
+            Exit::Success
         }
-    }
-    Ok(Exit::Success)
+    };
+    stdout.finish().context("could not write stdout")?;
+    Ok(exit)
 }

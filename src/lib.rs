@@ -72,5 +72,6 @@ pub mod replay;
 pub mod rng;
 pub mod scenario;
 pub mod stats;
+pub mod stdio;
 pub mod summary;
 pub mod taxi;

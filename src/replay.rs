@@ -10,7 +10,6 @@ use std::fmt;
 use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::time::Duration;
 
 use anyhow::{Context, anyhow, bail};
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -189,6 +188,10 @@ struct Verifier<R: RandomSource> {
     interrupted: bool,
     progress: Progress,
     last_time: Tick,
+    /// `--show`'s reader went away.
+    stdout_gone: bool,
+    /// `--show` could not print.
+    print_error: Option<crate::output::SinkError>,
 }
 
 /// The error that stops reading a log once a difference is found.
@@ -200,9 +203,7 @@ impl<R: RandomSource> Verifier<R> {
     fn check(&mut self, recorded: RecordedEvent) -> anyhow::Result<bool> {
         if let Some(seconds_per_tick) = self.seconds_per_tick {
             let ticks = recorded.time.saturating_sub(self.last_time);
-            let pause = Duration::try_from_secs_f64(ticks as f64 * seconds_per_tick)
-                .unwrap_or(Duration::MAX);
-            if interrupt::sleep(pause) {
+            if interrupt::sleep(interrupt::pause_for(ticks, seconds_per_tick)) {
                 self.interrupted = true;
                 return Ok(false);
             }
@@ -224,8 +225,18 @@ impl<R: RandomSource> Verifier<R> {
                     });
                     return Ok(false);
                 }
-                if let Some(show) = &mut self.show {
-                    show.event(&event)?;
+                if let Some(show) = &mut self.show
+                    && let Err(error) = show.event(&event)
+                {
+                    // A closed stdout (`--show | head`) ends the replay
+                    // quietly; any other failure to print is an error, not
+                    // a fault of the log.
+                    if error.is_broken_pipe() {
+                        self.stdout_gone = true;
+                        return Ok(false);
+                    }
+                    self.print_error = Some(error);
+                    return Ok(false);
                 }
             }
             Step::Stopped(outcome) => {
@@ -366,6 +377,9 @@ pub fn replay(args: &ReplayArgs) -> anyhow::Result<Exit> {
     )?;
     crate::app::check_memory(scenario.fleet.taxis)?;
 
+    if args.show {
+        crate::stdio::check_stdout_open().context("could not write stdout")?;
+    }
     let show = args.show.then(|| {
         let mut sink = Sink::stdout(Box::new(text::Text));
         sink.set_eager(args.delay.is_some());
@@ -437,6 +451,8 @@ fn verify<R: RandomSource>(
         interrupted: false,
         progress: context.progress,
         last_time: 0,
+        stdout_gone: false,
+        print_error: None,
     };
 
     let end = match context.kind {
@@ -452,7 +468,11 @@ fn verify<R: RandomSource>(
             };
             match result {
                 Ok(()) => {}
-                Err(_) if verifier.difference.is_some() || verifier.interrupted => {}
+                Err(_)
+                    if verifier.difference.is_some()
+                        || verifier.interrupted
+                        || verifier.stdout_gone
+                        || verifier.print_error.is_some() => {}
                 Err(error) => return Err(malformed(error.to_string())),
             }
             context.document_end
@@ -460,6 +480,16 @@ fn verify<R: RandomSource>(
     };
     verifier.progress.finish();
 
+    if let Some(error) = verifier.print_error {
+        return Err(error.into());
+    }
+    if verifier.stdout_gone {
+        return Ok(if interrupt::stop_requested() {
+            Exit::Interrupted
+        } else {
+            Exit::Success
+        });
+    }
     if verifier.interrupted {
         crate::say!(
             "taxi-sim: replay interrupted after verifying {} events",

@@ -147,9 +147,17 @@ impl Destination {
 struct PartialFile(Option<tempfile::NamedTempFile>);
 
 impl PartialFile {
-    fn new(temp: tempfile::NamedTempFile) -> Self {
-        interrupt::register_partial_file(temp.path());
-        Self(Some(temp))
+    /// Creates the temporary file with `builder` in `directory`.
+    fn create(builder: &tempfile::Builder, directory: &Path) -> io::Result<Self> {
+        interrupt::create_partial_file(
+            || builder.tempfile_in(directory),
+            tempfile::NamedTempFile::path,
+        )
+        .map(|temp| Self(Some(temp)))
+    }
+
+    fn temp(&self) -> &tempfile::NamedTempFile {
+        self.0.as_ref().expect("present until persisted")
     }
 
     fn file(&mut self) -> &mut File {
@@ -159,21 +167,104 @@ impl PartialFile {
             .as_file_mut()
     }
 
-    /// Syncs the file and renames it onto `path`.
+    /// Syncs the file and renames it onto `path`. It stays known to the
+    /// interrupt handler until the rename is done: a second Ctrl-C during
+    /// the (slow) sync still removes it.
     fn persist(mut self, path: &Path) -> io::Result<()> {
+        self.temp().as_file().sync_all()?;
         let temp = self.0.take().expect("present until persisted");
-        interrupt::unregister_partial_file(temp.path());
-        temp.as_file().sync_all()?;
-        temp.persist(path).map(drop).map_err(|error| error.error)
+        let temp_path = temp.path().to_path_buf();
+        interrupt::settle_partial_file(&temp_path, || {
+            temp.persist(path).map(drop).map_err(|error| {
+                // Not renamed: remove it (dropping it does) before forgetting it.
+                drop(error.file);
+                error.error
+            })
+        })
     }
 }
 
 impl Drop for PartialFile {
     fn drop(&mut self) {
-        if let Some(temp) = &self.0 {
-            interrupt::unregister_partial_file(temp.path());
+        if let Some(temp) = self.0.take() {
+            let path = temp.path().to_path_buf();
+            interrupt::settle_partial_file(&path, || drop(temp));
         }
     }
+}
+
+/// The longest file name most file systems allow, in bytes.
+const NAME_MAX: usize = 255;
+/// What a temporary name adds to the file's: a dot before, a dot and
+/// six random characters after, and `.partial`.
+const TEMP_NAME_EXTRA: usize = 1 + 1 + 6 + ".partial".len();
+
+/// The start of the temporary name for a file called `name`: `.name.`,
+/// with `name` shortened when the whole would be longer than a file
+/// name may be.
+fn temp_prefix(name: &std::ffi::OsStr) -> std::ffi::OsString {
+    let mut prefix = std::ffi::OsString::from(".");
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let bytes = name.as_bytes();
+        let kept = &bytes[..bytes.len().min(NAME_MAX - TEMP_NAME_EXTRA)];
+        prefix.push(std::ffi::OsStr::from_bytes(kept));
+    }
+    #[cfg(not(unix))]
+    {
+        let name = name.to_string_lossy();
+        let mut end = name.len().min(NAME_MAX - TEMP_NAME_EXTRA);
+        while !name.is_char_boundary(end) {
+            end -= 1;
+        }
+        prefix.push(&name[..end]);
+    }
+    prefix.push(".");
+    prefix
+}
+
+/// Whether `user` may replace a file owned by `file_owner` by rename in a
+/// directory of mode `directory_mode` owned by `directory_owner`: in a
+/// sticky directory (`/tmp`) only the owner of the file or of the
+/// directory (or root) may.
+fn may_replace_in(directory_mode: u32, directory_owner: u32, file_owner: u32, user: u32) -> bool {
+    const STICKY: u32 = 0o1000;
+    directory_mode & STICKY == 0 || user == 0 || file_owner == user || directory_owner == user
+}
+
+/// Refuses now, not after the run, a `target` that the rename at the end
+/// could not replace; `own` is the temporary file, whose owner is us.
+fn check_replaceable(directory: &Path, target: &Path, own: &File) -> io::Result<()> {
+    let Ok(metadata) = std::fs::metadata(target) else {
+        return Ok(()); // a new file
+    };
+    if metadata.permissions().readonly() {
+        return Err(io::Error::new(
+            io::ErrorKind::PermissionDenied,
+            "the file is read-only",
+        ));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        if let (Ok(directory), Ok(own)) = (std::fs::metadata(directory), own.metadata())
+            && !may_replace_in(
+                directory.permissions().mode(),
+                directory.uid(),
+                metadata.uid(),
+                own.uid(),
+            )
+        {
+            return Err(io::Error::new(
+                io::ErrorKind::PermissionDenied,
+                "it is another user's file in a sticky directory, which only its owner may replace",
+            ));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (directory, own);
+    Ok(())
 }
 
 /// A format writing to stdout or to a file.
@@ -183,6 +274,8 @@ pub struct Sink {
     destination: Destination,
     /// Flush after every event (a delayed run shows lines as they happen).
     eager: bool,
+    /// Its reader went away: it takes no more output (see [`Sink::close`]).
+    closed: bool,
 }
 
 /// An error of a sink, naming where it was writing.
@@ -210,6 +303,7 @@ impl Sink {
             buffer: Vec::with_capacity(FLUSH_AT * 2),
             destination: Destination::Stdout(io::stdout().lock()),
             eager: false,
+            closed: false,
         }
     }
 
@@ -220,56 +314,88 @@ impl Sink {
             buffer: Vec::with_capacity(FLUSH_AT * 2),
             destination: Destination::Writer(writer),
             eager: false,
+            closed: false,
         }
     }
 
     /// A sink on a new temporary file beside `path`; fails at once if that
-    /// directory cannot be written.
+    /// directory cannot be written or `path` could not be replaced.
     pub fn file(format: Box<dyn EventFormat>, path: &Path) -> Result<Self, SinkError> {
         let fail = |cause| SinkError {
             target: format!("'{}'", path.display()),
             cause,
         };
+        let refuse = |kind, why: &str| fail(io::Error::new(kind, why.to_string()));
         if path.is_dir() {
-            return Err(fail(io::Error::new(
-                io::ErrorKind::IsADirectory,
-                "it is a directory",
-            )));
+            return Err(refuse(io::ErrorKind::IsADirectory, "it is a directory"));
         }
+        // `x.json/` and `x.json/.` name a directory to be, `..` no file at all.
+        let name = match path.file_name() {
+            Some(name)
+                if path
+                    .as_os_str()
+                    .as_encoded_bytes()
+                    .ends_with(name.as_encoded_bytes()) =>
+            {
+                name
+            }
+            _ => {
+                return Err(refuse(
+                    io::ErrorKind::InvalidInput,
+                    "it does not name a file",
+                ));
+            }
+        };
         let directory = match path.parent() {
             Some(parent) if !parent.as_os_str().is_empty() => parent,
             _ => Path::new("."),
         };
-        let name = path
-            .file_name()
-            .map(|name| name.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let prefix = format!(".{name}.");
+        let prefix = temp_prefix(name);
         let mut builder = tempfile::Builder::new();
         builder.prefix(&prefix).suffix(".partial");
         // The mode `File::create` would give (the umask applies), not the
         // private 0600 of a temporary file: the renamed file is the user's.
         #[cfg(unix)]
         builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
-        let temp = builder.tempfile_in(directory).map_err(fail)?;
+        let mut temp = PartialFile::create(&builder, directory).map_err(fail)?;
         // Refuse now, not after the run, if the final path cannot be replaced.
-        if let Ok(metadata) = std::fs::metadata(path)
-            && metadata.permissions().readonly()
-        {
-            return Err(fail(io::Error::new(
-                io::ErrorKind::PermissionDenied,
-                "the file is read-only",
-            )));
-        }
+        check_replaceable(directory, path, temp.file()).map_err(fail)?;
         Ok(Self {
             format,
             buffer: Vec::with_capacity(FLUSH_AT * 2),
             destination: Destination::File {
-                temp: PartialFile::new(temp),
+                temp,
                 path: path.to_path_buf(),
             },
             eager: false,
+            closed: false,
         })
+    }
+
+    /// Whether this sink writes to stdout.
+    pub fn is_stdout(&self) -> bool {
+        matches!(self.destination, Destination::Stdout(_))
+    }
+
+    /// Stops writing: stdout's reader went away while other outputs go on.
+    /// A closed sink's [`Sink::finish`] writes nothing.
+    pub fn close(&mut self) {
+        self.buffer = Vec::new();
+        self.closed = true;
+    }
+
+    /// Whether [`Sink::close`] was called.
+    pub fn is_closed(&self) -> bool {
+        self.closed
+    }
+
+    /// Writes out the buffered events (for a file, into its temporary file).
+    pub fn flush(&mut self) -> Result<(), SinkError> {
+        self.flush_buffer()?;
+        self.destination
+            .writer()
+            .flush()
+            .map_err(|source| self.error(source))
     }
 
     /// Flushes after every event.
@@ -338,6 +464,9 @@ impl Sink {
 
     /// Writes the footer, and for a file renames it into place.
     pub fn finish(mut self, end: &RunEnd) -> Result<(), SinkError> {
+        if self.closed {
+            return Ok(());
+        }
         self.write_framing(|format, writer| format.footer(writer, end))?;
         let target = self.target();
         match self.destination {
@@ -353,6 +482,29 @@ impl Sink {
 pub(crate) fn push_u64(out: &mut Vec<u8>, value: u64) {
     let mut digits = itoa::Buffer::new();
     out.extend_from_slice(digits.format(value).as_bytes());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_owners_replace_files_in_a_sticky_directory() {
+        let tmp = 0o1777;
+        assert!(!may_replace_in(tmp, 0, 1001, 1000));
+        assert!(may_replace_in(tmp, 0, 1000, 1000));
+        assert!(may_replace_in(tmp, 1000, 1001, 1000));
+        assert!(may_replace_in(tmp, 0, 1001, 0));
+        assert!(may_replace_in(0o777, 0, 1001, 1000));
+    }
+
+    #[test]
+    fn temporary_names_fit_in_a_file_name() {
+        let long = "a".repeat(250);
+        let prefix = temp_prefix(std::ffi::OsStr::new(&long));
+        assert_eq!(prefix.len() + 6 + ".partial".len(), NAME_MAX);
+        assert_eq!(temp_prefix(std::ffi::OsStr::new("e.json")), ".e.json.");
+    }
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 mod export;
 mod extras;
 mod golden;
+mod hardening;
 mod oracle;
 mod precedence;
 mod properties;

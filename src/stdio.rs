@@ -1,0 +1,190 @@
+//! Checked writes to stdout, and what stdout is.
+//!
+//! Rust's runtime replaces a closed stdout (`taxi-sim run >&-`) with
+//! `/dev/null` before `main`, so writes to it "succeed": a run whose output
+//! goes nowhere would report success. Commands that print ask
+//! [`check_stdout_open`] first.
+
+use std::io::{self, Write};
+use std::path::Path;
+
+/// Whether stdout was closed when taxi-sim started. The runtime opens
+/// `/dev/null` read-write in its place; a shell's `>/dev/null` opens it
+/// write-only, so the access mode tells the two apart (Linux only).
+pub fn stdout_is_closed() -> bool {
+    let Ok(target) = std::fs::read_link("/proc/self/fd/1") else {
+        return false;
+    };
+    if target != Path::new("/dev/null") {
+        return false;
+    }
+    let Ok(info) = std::fs::read_to_string("/proc/self/fdinfo/1") else {
+        return false;
+    };
+    info.lines()
+        .find_map(|line| line.strip_prefix("flags:"))
+        .and_then(|flags| u32::from_str_radix(flags.trim(), 8).ok())
+        .is_some_and(|flags| flags & 0o3 == 0o2)
+}
+
+/// An error for a closed stdout, as a write to it would give.
+pub fn closed_stdout_error() -> io::Error {
+    io::Error::other("stdout is closed")
+}
+
+/// Fails if stdout is closed (see [`stdout_is_closed`]).
+pub fn check_stdout_open() -> io::Result<()> {
+    if stdout_is_closed() {
+        Err(closed_stdout_error())
+    } else {
+        Ok(())
+    }
+}
+
+/// Writes `bytes` on stdout and flushes. A reader that went away
+/// (`| head`) is not an error; any other failure, a closed stdout
+/// included, is.
+pub fn write_stdout(bytes: &[u8]) -> io::Result<()> {
+    check_stdout_open()?;
+    let mut stdout = io::stdout().lock();
+    stdout
+        .write_all(bytes)
+        .and_then(|()| stdout.flush())
+        .or_else(ignore_broken_pipe)
+}
+
+/// Turns a broken pipe into success: `taxi-sim ... | head` ends quietly.
+pub fn ignore_broken_pipe(error: io::Error) -> io::Result<()> {
+    if error.kind() == io::ErrorKind::BrokenPipe {
+        Ok(())
+    } else {
+        Err(error)
+    }
+}
+
+/// The device and inode of the file stdout writes to, when it is a
+/// regular file (`taxi-sim run > out.json`).
+#[cfg(unix)]
+pub fn stdout_file_identity() -> Option<(u64, u64)> {
+    use std::os::fd::AsFd;
+    use std::os::unix::fs::MetadataExt;
+    let owned = io::stdout().as_fd().try_clone_to_owned().ok()?;
+    let metadata = std::fs::File::from(owned).metadata().ok()?;
+    metadata.is_file().then(|| (metadata.dev(), metadata.ino()))
+}
+
+/// Not known on this platform.
+#[cfg(not(unix))]
+pub fn stdout_file_identity() -> Option<(u64, u64)> {
+    None
+}
+
+/// Lines written to stdout one by one: once its reader goes away
+/// (`| head`) the rest are dropped quietly; any other failure is an error.
+pub struct StdoutLines {
+    out: io::StdoutLock<'static>,
+    gone: bool,
+}
+
+impl StdoutLines {
+    /// Stdout, if it is open.
+    pub fn open() -> io::Result<Self> {
+        check_stdout_open()?;
+        Ok(Self {
+            out: io::stdout().lock(),
+            gone: false,
+        })
+    }
+
+    /// Writes one line.
+    pub fn line(&mut self, line: std::fmt::Arguments) -> io::Result<()> {
+        if self.gone {
+            return Ok(());
+        }
+        let result = self
+            .out
+            .write_fmt(line)
+            .and_then(|()| self.out.write_all(b"\n"));
+        self.settle(result)
+    }
+
+    /// Flushes what is left.
+    pub fn finish(mut self) -> io::Result<()> {
+        if self.gone {
+            return Ok(());
+        }
+        let result = self.out.flush();
+        self.settle(result)
+    }
+
+    fn settle(&mut self, result: io::Result<()>) -> io::Result<()> {
+        match result {
+            Err(error) if error.kind() == io::ErrorKind::BrokenPipe => {
+                self.gone = true;
+                Ok(())
+            }
+            other => other,
+        }
+    }
+}
+
+/// Longest line of a message quoted from a file, in characters.
+pub const MAX_QUOTE: usize = 300;
+
+/// `text` with control characters escaped (`\u{1b}`, `\n`), so that text
+/// from a file cannot move the cursor, clear the screen or fake a line.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut escaped = String::with_capacity(text.len() + 8);
+    for character in text.chars() {
+        if character.is_control() {
+            escaped.extend(character.escape_debug());
+        } else {
+            escaped.push(character);
+        }
+    }
+    std::borrow::Cow::Owned(escaped)
+}
+
+/// A message for the terminal: each of its lines made [`printable`] and
+/// cut to [`MAX_QUOTE`] characters (a parser may quote a whole line of the
+/// file, and a line can be megabytes long).
+pub fn tidy_message(message: &str) -> String {
+    let mut tidy = String::with_capacity(message.len().min(64 * 1024));
+    for (number, line) in message.split('\n').enumerate() {
+        if number > 0 {
+            tidy.push('\n');
+        }
+        let length = line.chars().count();
+        if length > MAX_QUOTE {
+            let cut: String = line.chars().take(MAX_QUOTE).collect();
+            tidy.push_str(&printable(&cut));
+            tidy.push_str(&format!("... ({} more characters)", length - MAX_QUOTE));
+        } else {
+            tidy.push_str(&printable(line));
+        }
+    }
+    tidy
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(printable("a\u{1b}[2Jb\nc\u{9b}"), "a\\u{1b}[2Jb\\nc\\u{9b}");
+        assert_eq!(printable("plain é"), "plain é");
+    }
+
+    #[test]
+    fn long_lines_are_cut_but_line_breaks_kept() {
+        let message = format!("first\n{}\nlast", "x".repeat(10_000));
+        let tidy = tidy_message(&message);
+        assert!(tidy.starts_with("first\nxxx"));
+        assert!(tidy.ends_with("... (9700 more characters)\nlast"), "{tidy}");
+        assert!(tidy.len() < 400);
+    }
+}

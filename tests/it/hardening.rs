@@ -1,0 +1,689 @@
+//! The defects a hostile user found (issue 11), one or more tests each:
+//! closed and full streams, signals, paths that name one file twice, logs
+//! that lie, and values at the edges of what can be represented.
+
+use std::fs;
+use std::io::Read;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::taxi_sim;
+
+fn binary() -> PathBuf {
+    assert_cmd::cargo::cargo_bin("taxi-sim")
+}
+
+/// A child of the binary, in `directory`, with stdout and stderr piped.
+fn spawn(directory: &Path, args: &[&str]) -> Child {
+    Command::new(binary())
+        .args(args)
+        .current_dir(directory)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Waits for `child`, killing it (and failing) after `limit`.
+fn wait_at_most(mut child: Child, limit: Duration) -> Output {
+    let started = Instant::now();
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            return child.wait_with_output().unwrap();
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let output = child.wait_with_output().unwrap();
+            panic!(
+                "still running after {limit:?}; stderr: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        sleep(Duration::from_millis(10));
+    }
+}
+
+fn read_line(stream: &mut impl Read) -> String {
+    let mut line = Vec::new();
+    let mut byte = [0u8; 1];
+    while byte[0] != b'\n' {
+        stream.read_exact(&mut byte).unwrap();
+        line.push(byte[0]);
+    }
+    String::from_utf8(line).unwrap()
+}
+
+fn signal(pid: u32, name: &str) {
+    let status = Command::new("kill")
+        .args([&format!("-{name}"), "--", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+/// Signals every process of the group `group`, as Ctrl-C in a terminal does.
+fn signal_group(group: u32, name: &str) {
+    let status = Command::new("kill")
+        .args([&format!("-{name}"), "--", &format!("-{group}")])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+/// The `.partial` files left in `directory`.
+fn partial_files(directory: &Path) -> Vec<String> {
+    fs::read_dir(directory)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".partial"))
+        .collect()
+}
+
+fn partial_bytes(directory: &Path) -> u64 {
+    fs::read_dir(directory)
+        .unwrap()
+        .filter_map(|entry| entry.ok())
+        .filter(|entry| entry.file_name().to_string_lossy().ends_with(".partial"))
+        .map(|entry| entry.metadata().map(|metadata| metadata.len()).unwrap_or(0))
+        .sum()
+}
+
+fn wait_for_partial_bytes(directory: &Path, bytes: u64) {
+    let started = Instant::now();
+    while partial_bytes(directory) < bytes {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the run never got going"
+        );
+        sleep(Duration::from_millis(10));
+    }
+}
+
+fn json_file(path: &Path) -> Value {
+    serde_json::from_str(&fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// `taxi-sim replay FILE` succeeds.
+fn replays(path: &Path) {
+    taxi_sim().arg("replay").arg(path).assert().success();
+}
+
+fn dev_full() -> Stdio {
+    Stdio::from(
+        fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap(),
+    )
+}
+
+/// Runs `taxi-sim ARGS` through `sh` with a redirection such as `>&-`.
+fn with_redirection(args: &str, redirection: &str) -> Output {
+    let child = Command::new("sh")
+        .arg("-c")
+        .arg(format!("exec \"$0\" {args} {redirection}"))
+        .arg(binary())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_at_most(child, Duration::from_secs(60))
+}
+
+// Item 1: a closed stdout stops only stdout.
+
+#[test]
+fn a_closed_stdout_stops_only_stdout_and_every_export_is_completed() {
+    let directory = tempfile::tempdir().unwrap();
+    for format in ["text", "json", "jsonl", "csv"] {
+        let mut child = spawn(
+            directory.path(),
+            &[
+                "run", "-s", "1", "-t", "200", "-e", "100000", "-f", format, "-q", "--export",
+                "e.json", "--export", "e.jsonl", "--export", "e.csv", "--export", "e.txt",
+            ],
+        );
+        let mut stdout = child.stdout.take().unwrap();
+        read_line(&mut stdout);
+        drop(stdout); // `| head -1`
+        let output = wait_at_most(child, Duration::from_secs(60));
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{format}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let document = json_file(&directory.path().join("e.json"));
+        assert_eq!(document["outcome"]["reason"], "end_of_events", "{format}");
+        assert_eq!(document["events"].as_array().unwrap().len(), 80_800);
+        replays(&directory.path().join("e.json"));
+        replays(&directory.path().join("e.jsonl"));
+        let text = fs::read_to_string(directory.path().join("e.txt")).unwrap();
+        assert!(
+            text.lines()
+                .last()
+                .unwrap()
+                .starts_with("*** end of events"),
+            "{format}"
+        );
+        let csv = fs::read_to_string(directory.path().join("e.csv")).unwrap();
+        assert_eq!(
+            csv.lines().count() as u64 - 1,
+            document["outcome"]["events"].as_u64().unwrap()
+        );
+        assert!(partial_files(directory.path()).is_empty());
+        fs::remove_file(directory.path().join("e.json")).unwrap();
+    }
+}
+
+#[test]
+fn ctrl_c_on_a_run_piped_into_cat_exits_130_with_complete_exports() {
+    let directory = tempfile::tempdir().unwrap();
+    // Ctrl-C reaches the whole pipeline: taxi-sim and `cat`, whose end
+    // closes taxi-sim's stdout.
+    let mut run = Command::new(binary())
+        .args([
+            "run",
+            "--scenario",
+            "big-fleet",
+            "-e",
+            "18446744073709551615",
+            "-q",
+            "--export",
+            "x.json",
+            "--export",
+            "x.jsonl",
+        ])
+        .current_dir(directory.path())
+        .process_group(0)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let group = run.id();
+    let mut cat = Command::new("cat")
+        .stdin(Stdio::from(run.stdout.take().unwrap()))
+        .stdout(Stdio::null())
+        .process_group(group as i32)
+        .spawn()
+        .unwrap();
+    wait_for_partial_bytes(directory.path(), 2_000_000);
+    signal_group(group, "INT");
+    let output = wait_at_most(run, Duration::from_secs(60));
+    let _ = cat.wait();
+    assert_eq!(
+        output.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let document = json_file(&directory.path().join("x.json"));
+    assert_eq!(document["outcome"]["reason"], "interrupted");
+    replays(&directory.path().join("x.jsonl"));
+    assert!(partial_files(directory.path()).is_empty());
+}
+
+// Item 4: a second Ctrl-C leaves no partial file, whenever it comes.
+
+#[test]
+fn a_second_ctrl_c_during_the_final_sync_leaves_no_partial_file() {
+    // The first Ctrl-C completes a file of hundreds of megabytes: its footer
+    // is written, then it is synced (a while) and renamed. The second comes
+    // once the file stops growing, while it is being synced.
+    for attempt in 0..3 {
+        let directory = tempfile::tempdir().unwrap();
+        let child = spawn(
+            directory.path(),
+            &[
+                "run",
+                "--scenario",
+                "big-fleet",
+                "-e",
+                "100000000",
+                "-f",
+                "none",
+                "-q",
+                "--export",
+                "out.json",
+            ],
+        );
+        wait_for_partial_bytes(directory.path(), 300_000_000);
+        signal(child.id(), "INT");
+        let mut last = partial_bytes(directory.path());
+        loop {
+            sleep(Duration::from_millis(2));
+            let now = partial_bytes(directory.path());
+            if now == last {
+                break;
+            }
+            last = now;
+        }
+        // It may be gone already: then `kill` fails, which is fine.
+        let _ = Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .stderr(Stdio::null())
+            .status();
+        let output = wait_at_most(child, Duration::from_secs(60));
+        assert_eq!(output.status.code(), Some(130), "attempt {attempt}");
+        assert_eq!(
+            partial_files(directory.path()),
+            Vec::<String>::new(),
+            "attempt {attempt}"
+        );
+        let target = directory.path().join("out.json");
+        if target.exists() {
+            // Complete: it ends with the end of the document.
+            let bytes = fs::read(&target).unwrap();
+            let tail = String::from_utf8_lossy(&bytes[bytes.len().saturating_sub(4_000_000)..]);
+            assert!(tail.contains("\"reason\":\"interrupted\""));
+            assert!(tail.trim_end().ends_with('}'));
+        }
+    }
+}
+
+// Item 2: a delay too long for the clock waits (for Ctrl-C) instead of panicking.
+
+fn interrupted_after_first_line(directory: &Path, args: &[&str]) -> (Output, String) {
+    let mut child = spawn(directory, args);
+    let first = read_line(child.stdout.as_mut().unwrap());
+    sleep(Duration::from_millis(200));
+    signal(child.id(), "INT");
+    (wait_at_most(child, Duration::from_secs(10)), first)
+}
+
+#[test]
+fn an_endless_delay_waits_for_ctrl_c_and_completes_the_export() {
+    let directory = tempfile::tempdir().unwrap();
+    let (output, first) = interrupted_after_first_line(
+        directory.path(),
+        &[
+            "run",
+            "-t",
+            "1",
+            "-s",
+            "1",
+            "-d",
+            "--delay-scale",
+            "1e300",
+            "--export",
+            "p.json",
+        ],
+    );
+    assert!(first.contains("leave garage"), "{first}");
+    assert_eq!(
+        output.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        json_file(&directory.path().join("p.json"))["outcome"]["reason"],
+        "interrupted"
+    );
+    assert!(partial_files(directory.path()).is_empty());
+}
+
+#[test]
+fn replay_with_an_endless_delay_waits_for_ctrl_c() {
+    let directory = tempfile::tempdir().unwrap();
+    taxi_sim()
+        .current_dir(directory.path())
+        .args(["run", "-s", "1", "-q", "-f", "none", "--export", "b.json"])
+        .assert()
+        .success();
+    let (output, _) = interrupted_after_first_line(
+        directory.path(),
+        &["replay", "b.json", "--show", "--delay", "1e300"],
+    );
+    assert_eq!(output.status.code(), Some(130));
+}
+
+#[test]
+fn a_first_departure_beyond_the_clock_waits_for_ctrl_c() {
+    let directory = tempfile::tempdir().unwrap();
+    fs::write(
+        directory.path().join("late.toml"),
+        "schema_version = 1\nend_time = 18446744073709551615\n[fleet]\ntaxis = 1\nfirst_departure = 10000000000000000000\n",
+    )
+    .unwrap();
+    let child = spawn(
+        directory.path(),
+        &[
+            "run",
+            "--scenario",
+            "late.toml",
+            "-s",
+            "1",
+            "-d",
+            "--delay-scale",
+            "1",
+            "--export",
+            "late.json",
+        ],
+    );
+    sleep(Duration::from_millis(500));
+    signal(child.id(), "INT");
+    let output = wait_at_most(child, Duration::from_secs(10));
+    assert_eq!(
+        output.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(directory.path().join("late.json").exists());
+    assert!(partial_files(directory.path()).is_empty());
+}
+
+// Item 3: stderr that cannot be written never aborts.
+
+#[test]
+fn a_full_stderr_never_aborts_a_command() {
+    let directory = tempfile::tempdir().unwrap();
+    fs::write(directory.path().join("empty.toml"), "").unwrap();
+    taxi_sim()
+        .current_dir(directory.path())
+        .args(["run", "-s", "1", "-q", "-f", "none", "--export", "b.json"])
+        .assert()
+        .success();
+    let cases: [(&[&str], i32); 6] = [
+        (&["run", "-s", "1"], 0),
+        (&["run"], 0), // prints the drawn seed on stderr
+        (&["replay", "b.json"], 0),
+        (&["scenario", "check", "empty.toml"], 1),
+        (&["run", "--no-such-option"], 2),
+        (&["replay", "missing.json"], 1),
+    ];
+    for (args, code) in cases {
+        let output = Command::new(binary())
+            .args(args)
+            .current_dir(directory.path())
+            .stdout(Stdio::null())
+            .stderr(dev_full())
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(code), "{args:?}");
+    }
+}
+
+#[test]
+fn stderr_into_a_closed_pipe_never_aborts_a_command() {
+    let directory = tempfile::tempdir().unwrap();
+    fs::write(directory.path().join("empty.toml"), "").unwrap();
+    taxi_sim()
+        .current_dir(directory.path())
+        .args(["run", "-s", "1", "-q", "-f", "none", "--export", "b.json"])
+        .assert()
+        .success();
+    // `2>&1 | head -1`: both streams into one pipe, closed after a line.
+    for (args, code) in [
+        ("run -f none -t 200 -e 100000", 0),
+        ("replay b.json", 0),
+        ("scenario check empty.toml empty.toml", 1),
+        ("run --bogus", 2),
+    ] {
+        let output = Command::new("bash")
+            .arg("-c")
+            .arg(format!(
+                "\"$0\" {args} 2>&1 | head -c 1 >/dev/null; echo ${{PIPESTATUS[0]}}"
+            ))
+            .arg(binary())
+            .current_dir(directory.path())
+            .output()
+            .unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&output.stdout).trim(),
+            code.to_string(),
+            "{args}"
+        );
+    }
+}
+
+// Item 21: a closed or full stdout is an error, not a silent success.
+
+#[test]
+fn a_closed_stdout_is_an_error_for_every_format_and_command() {
+    for args in [
+        "run -s 1",
+        "run -s 1 -f json",
+        "run -s 1 -f jsonl",
+        "run -s 1 -f csv",
+        "run -s 1 --export -",
+        "--help",
+        "--version",
+        "run --help",
+        "scenario list",
+        "scenario show rush-hour",
+        "scenario check rush-hour",
+        "man",
+        "completions bash",
+    ] {
+        let output = with_redirection(args, ">&-");
+        assert_eq!(output.status.code(), Some(1), "{args}");
+        assert!(
+            String::from_utf8_lossy(&output.stderr).contains("stdout"),
+            "{args}"
+        );
+    }
+    // Nothing to print: nothing lost.
+    assert_eq!(
+        with_redirection("run -s 1 -f none", ">&-").status.code(),
+        Some(0)
+    );
+}
+
+#[test]
+fn a_full_stdout_is_an_error_for_every_format_and_command() {
+    for args in [
+        "run -s 1",
+        "run -s 1 -f json",
+        "run -s 1 -f jsonl",
+        "run -s 1 -f csv",
+        "--help",
+        "--version",
+        "scenario list",
+        "scenario show rush-hour --json",
+        "scenario check rush-hour",
+        "man",
+        "completions zsh",
+    ] {
+        let output = with_redirection(args, ">/dev/full");
+        assert_eq!(output.status.code(), Some(1), "{args}");
+        assert!(
+            String::from_utf8_lossy(&output.stderr).contains("No space left"),
+            "{args}"
+        );
+    }
+}
+
+// Item 9: `replay --show | head` ends quietly.
+
+#[test]
+fn replay_show_into_a_closed_pipe_ends_quietly() {
+    let directory = tempfile::tempdir().unwrap();
+    taxi_sim()
+        .current_dir(directory.path())
+        .args([
+            "run",
+            "-s",
+            "1",
+            "-t",
+            "200",
+            "-e",
+            "100000",
+            "-q",
+            "-f",
+            "none",
+            "--export",
+            "big.json",
+            "--export",
+            "big.jsonl",
+        ])
+        .assert()
+        .success();
+    for log in ["big.json", "big.jsonl"] {
+        let mut child = spawn(directory.path(), &["replay", log, "--show"]);
+        let mut stdout = child.stdout.take().unwrap();
+        read_line(&mut stdout);
+        drop(stdout);
+        let output = wait_at_most(child, Duration::from_secs(60));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(0), "{log}: {stderr}");
+        assert!(!stderr.contains("malformed"), "{log}: {stderr}");
+    }
+    // A full stdout is an error of stdout, not of the log.
+    let output = Command::new("sh")
+        .arg("-c")
+        .arg("exec \"$0\" replay big.jsonl --show >/dev/full")
+        .arg(binary())
+        .current_dir(directory.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("No space left") && !stderr.contains("malformed"),
+        "{stderr}"
+    );
+}
+
+// Item 13: export paths that cannot work fail before the run.
+
+#[test]
+fn export_paths_that_name_no_file_fail_before_the_run() {
+    let directory = tempfile::tempdir().unwrap();
+    for path in ["x.json/", "x.json/.", "..", "sub/..", "."] {
+        let started = Instant::now();
+        taxi_sim()
+            .current_dir(directory.path())
+            .args([
+                "run", "-t", "2000", "-e", "1000000", "-s", "1", "--export", path,
+            ])
+            .assert()
+            .failure()
+            .stdout("");
+        assert!(started.elapsed() < Duration::from_secs(5), "{path}");
+    }
+    assert!(partial_files(directory.path()).is_empty());
+    assert!(!directory.path().join("x.json").exists());
+}
+
+// Item 14: long file names export.
+
+#[test]
+fn a_file_name_of_up_to_255_bytes_can_be_exported() {
+    let directory = tempfile::tempdir().unwrap();
+    for length in [239, 240, 250, 255] {
+        let name = format!("{}.json", "n".repeat(length - ".json".len()));
+        taxi_sim()
+            .current_dir(directory.path())
+            .args(["run", "-s", "1", "-q", "-f", "none", "--export", &name])
+            .assert()
+            .success();
+        replays(&directory.path().join(&name));
+    }
+    assert!(partial_files(directory.path()).is_empty());
+}
+
+// Item 6: one file by two names is refused.
+
+#[test]
+fn an_export_onto_the_scenario_file_is_refused_however_it_is_spelt() {
+    let directory = tempfile::tempdir().unwrap();
+    let scenario = "{\"schema_version\": 1, \"name\": \"mine\"}";
+    fs::write(directory.path().join("s.json"), scenario).unwrap();
+    fs::create_dir(directory.path().join("sub")).unwrap();
+    std::os::unix::fs::symlink("s.json", directory.path().join("link.json")).unwrap();
+    fs::hard_link(
+        directory.path().join("s.json"),
+        directory.path().join("hard.json"),
+    )
+    .unwrap();
+    for export in [
+        "s.json",
+        "./s.json",
+        "sub/../s.json",
+        "link.json",
+        "hard.json",
+    ] {
+        let output = taxi_sim()
+            .current_dir(directory.path())
+            .args(["run", "-s", "1", "--scenario", "s.json", "--export", export])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{export}");
+        assert!(
+            String::from_utf8_lossy(&output.stderr).contains("scenario file"),
+            "{export}"
+        );
+        assert_eq!(
+            fs::read_to_string(directory.path().join("s.json")).unwrap(),
+            scenario
+        );
+    }
+    let absolute = directory.path().join("s.json");
+    taxi_sim()
+        .current_dir(directory.path())
+        .args(["run", "--scenario"])
+        .arg(&absolute)
+        .args(["--export", "s.json"])
+        .assert()
+        .code(2);
+    assert_eq!(fs::read_to_string(&absolute).unwrap(), scenario);
+}
+
+#[test]
+fn two_exports_to_one_file_by_different_spellings_are_refused() {
+    let directory = tempfile::tempdir().unwrap();
+    fs::create_dir(directory.path().join("sub")).unwrap();
+    for (first, second) in [
+        ("e.json", "./e.json"),
+        ("e.json", "sub/../e.json"),
+        ("sub/e.csv", "./sub//e.csv"),
+    ] {
+        let output = taxi_sim()
+            .current_dir(directory.path())
+            .args(["run", "-s", "1", "--export", first, "--export", second])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{first} {second}");
+        assert!(String::from_utf8_lossy(&output.stderr).contains("same file"));
+    }
+    // An existing file reached through a symbolic link.
+    fs::write(directory.path().join("old.json"), "old").unwrap();
+    std::os::unix::fs::symlink("old.json", directory.path().join("alias.json")).unwrap();
+    taxi_sim()
+        .current_dir(directory.path())
+        .args([
+            "run",
+            "-s",
+            "1",
+            "--export",
+            "old.json",
+            "--export",
+            "alias.json",
+        ])
+        .assert()
+        .code(2);
+    assert_eq!(
+        fs::read_to_string(directory.path().join("old.json")).unwrap(),
+        "old"
+    );
+}
+
+#[test]
+fn an_export_onto_the_file_stdout_goes_to_is_refused() {
+    let directory = tempfile::tempdir().unwrap();
+    let output = Command::new("sh")
+        .arg("-c")
+        .arg("exec \"$0\" run -s 1 --export out.json > out.json")
+        .arg(binary())
+        .current_dir(directory.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+}
