@@ -3,10 +3,13 @@
 mod export;
 mod extras;
 mod golden;
+mod man_pages;
+mod newcomer;
 mod properties;
 mod replay;
 mod run_cli;
 mod scenarios;
+mod shells;
 mod signals;
 
 use std::path::{Path, PathBuf};
