@@ -18,13 +18,13 @@ const RUN_EXAMPLES: &str = "\
 Precedence: options given here win over the scenario file's values, and the
 book's defaults fill the rest.
 
+Without --seed, a seed is drawn and printed on stderr as `seed: N`, even
+with --quiet: it is the only way to run the same simulation again.
+
 Examples:
   taxi-sim run -t 3 -e 120 -s 3                     the book's sample run
   taxi-sim run --scenario scenarios/rush-hour.toml --export events.json
-  taxi-sim run -t 2 -s 10 --delay --delay-scale 0.01   replay in real time
-
-Without --seed, a seed is drawn and printed on stderr as `seed: N`, even
-with --quiet: it is the only way to run the same simulation again.";
+  taxi-sim run -t 2 -s 10 -d --delay-scale 0.01     the book's doctest run, in real time";
 
 const REPLAY_EXAMPLES: &str = "\
 Examples:

@@ -230,3 +230,117 @@ fn every_script_answers_help_at_once_without_running() {
     }
     assert!(scripts >= 3);
 }
+
+/// The README, and the binary's directory first on PATH, as after install.
+fn readme() -> String {
+    std::fs::read_to_string(repo_path("README.md")).unwrap()
+}
+
+fn path_with_binary() -> String {
+    let dir = Path::new(BINARY).parent().unwrap();
+    format!(
+        "{}:{}",
+        dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
+}
+
+/// `expected` appears in `actual` in order, where a `...` line stands for
+/// any number of lines.
+fn assert_lines_match(command: &str, expected: &[&str], actual: &str) {
+    let actual: Vec<&str> = actual.lines().collect();
+    let mut next = 0;
+    let mut skipping = false;
+    for line in expected {
+        if *line == "..." {
+            skipping = true;
+            continue;
+        }
+        let found = if skipping {
+            actual[next..]
+                .iter()
+                .position(|candidate| candidate == line)
+        } else {
+            (actual.get(next) == Some(line)).then_some(0)
+        };
+        match found {
+            Some(offset) => next += offset + 1,
+            None => panic!(
+                "`{command}` does not print {line:?} where the README shows it:\n{actual:#?}"
+            ),
+        }
+        skipping = false;
+    }
+}
+
+#[test]
+fn the_readme_sample_sessions_print_what_the_readme_shows() {
+    let dir = tempfile::tempdir().unwrap();
+    // The two invalid files of the Scenarios section.
+    std::fs::write(
+        dir.path().join("bad.toml"),
+        "schema_version = 1\n[durations]\nserch = 5\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("other.toml"),
+        "schema_version = 1\n[fleet]\ntaxis = 3\n[durations]\n\
+         trip = { distribution = \"uniform\", min = 30, max = 10 }\n[[taxi]]\nid = 7\n",
+    )
+    .unwrap();
+    let mut sessions = 0;
+    for block in readme().split("```text\n").skip(1) {
+        let block = block.split("```").next().unwrap();
+        if !block.starts_with("$ ") {
+            continue;
+        }
+        let mut commands: Vec<(&str, Vec<&str>)> = Vec::new();
+        for line in block.lines() {
+            match line.strip_prefix("$ ") {
+                Some(command) => commands.push((command, Vec::new())),
+                None => commands.last_mut().unwrap().1.push(line),
+            }
+        }
+        for (command, expected) in commands {
+            sessions += 1;
+            let output = bounded("bash")
+                .args(["--norc", "--noprofile", "-c", &format!("{command} 2>&1")])
+                .current_dir(dir.path())
+                .env("PATH", path_with_binary())
+                .output()
+                .unwrap();
+            assert_lines_match(command, &expected, &String::from_utf8_lossy(&output.stdout));
+        }
+    }
+    assert!(sessions >= 5, "only {sessions} sample commands");
+}
+
+#[test]
+fn the_readme_task_and_real_time_commands_succeed_on_a_clean_clone() {
+    let readme = readme();
+    let section = |heading: &str| -> String {
+        let text = readme.split(heading).nth(1).expect(heading);
+        text.split("\n## ").next().unwrap().to_string()
+    };
+    let sections = [
+        section("\n### Usage by task\n"),
+        section("\n## Real time\n"),
+    ];
+    let commands: Vec<&str> = sections
+        .iter()
+        .flat_map(|text| text.lines())
+        .filter_map(|line| line.strip_prefix("    "))
+        .filter(|line| line.starts_with("taxi-sim "))
+        .collect();
+    assert!(commands.len() >= 7, "{commands:?}");
+    // In an empty directory: the scenarios they name are built in.
+    let dir = tempfile::tempdir().unwrap();
+    for command in commands {
+        bounded("bash")
+            .args(["--norc", "--noprofile", "-c", command])
+            .current_dir(dir.path())
+            .env("PATH", path_with_binary())
+            .assert()
+            .success();
+    }
+}
