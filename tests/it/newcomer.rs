@@ -344,3 +344,14 @@ fn the_readme_task_and_real_time_commands_succeed_on_a_clean_clone() {
             .success();
     }
 }
+
+#[test]
+fn measure_memory_says_when_gnu_time_is_missing() {
+    let output = bounded(repo_path("scripts/measure-memory").to_str().unwrap())
+        .env("GNU_TIME", "/nonexistent/time")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("GNU time is missing"), "{stderr}");
+}
