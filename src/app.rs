@@ -13,6 +13,7 @@ use std::sync::atomic::AtomicBool;
 use crate::engine::{Flow, Observer, Outcome, RunError, StopReason, Tick};
 use crate::exit::Exit;
 use crate::interrupt;
+use crate::manual;
 use crate::output::{FormatKind, RunEnd, RunHeader, Sink, SinkError, TaxiEvent};
 use crate::progress::{self, Progress};
 use crate::replay;
@@ -31,19 +32,29 @@ pub struct UsageError(pub String);
 pub fn execute(cli: Cli) -> anyhow::Result<Exit> {
     match cli.command {
         Command::Run(args) => run(&args),
-        Command::Replay(args) => replay::replay(&args),
-        Command::Scenario(command) => scenario(command),
-        Command::Completions { shell } => {
-            // Generated into memory first: the generator panics on write errors,
-            // and `taxi-sim completions bash | head` must end quietly.
-            let mut script = Vec::new();
-            clap_complete::generate(shell, &mut Cli::command(), "taxi-sim", &mut script);
-            write_stdout(&script)
+        Command::Replay(mut args) => {
+            // A delay only paces the shown lines: asking for it asks to see them.
+            args.show |= args.delay.is_some();
+            replay::replay(&args)
         }
-        Command::Man => {
-            let mut page = Vec::new();
-            clap_mangen::Man::new(Cli::command()).render(&mut page)?;
-            write_stdout(&page)
+        Command::Scenario(command) => scenario(command),
+        // Generated into memory first: the generators panic on write errors,
+        // and `taxi-sim completions bash | head` must end quietly.
+        Command::Completions { shell } => {
+            write_stdout(&manual::completion_script(shell, &mut Cli::command()))
+        }
+        Command::Man { dir } => {
+            let pages = manual::man_pages(Cli::command())?;
+            match dir {
+                None => write_stdout(&pages[0].roff),
+                Some(dir) => {
+                    let mut listing = String::new();
+                    for path in manual::write_pages(&pages, &dir)? {
+                        listing.push_str(&format!("{}\n", path.display()));
+                    }
+                    write_stdout(listing.as_bytes())
+                }
+            }
         }
     }
 }
@@ -272,7 +283,11 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Exit> {
     let mut sinks = open_sinks(args)?;
     let stop_flag = interrupt::stop_flag();
     let header = RunHeader::new(&scenario, seed);
-    let delay = (args.delay && args.delay_scale > 0.0).then_some(args.delay_scale);
+    let delay_scale = args.delay_scale.unwrap_or(0.5);
+    if args.delay_scale.is_some() && !args.delay {
+        crate::say!("taxi-sim: warning: --delay-scale has no effect without -d/--delay");
+    }
+    let delay = (args.delay && delay_scale > 0.0).then_some(delay_scale);
     for sink in &mut sinks {
         sink.set_eager(delay.is_some());
         if let Err(error) = sink.header(&header) {
@@ -288,7 +303,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Exit> {
         seed,
         max_events: args.max_events.unwrap_or(u64::MAX),
         delay,
-        progress: progress::wanted(args.quiet),
+        progress: progress::wanted_beside_events(args.quiet, prints_events(args)),
     };
     let (outcome, summary) = match simulate(&settings, &mut sinks, Some(stop_flag)) {
         Ok(done) => done,
@@ -342,6 +357,11 @@ fn sinks_with_files(exports: &[PathBuf]) -> bool {
 /// written: then only stdout stops, and the files are completed.
 fn stdout_closed_beside_files(sink: &Sink, error: &SinkError, files: bool) -> bool {
     files && sink.is_stdout() && error.is_broken_pipe()
+}
+
+/// Whether the run's events go to stdout (see `open_sinks`).
+fn prints_events(args: &RunArgs) -> bool {
+    args.format != Some(FormatKind::None) || args.export.iter().any(|path| path.as_os_str() == "-")
 }
 
 /// A closed stdout (`taxi-sim run | head`) ends the run quietly, or as

@@ -10,7 +10,7 @@ use crate::rng::RngKind;
 
 const MAIN_EXAMPLES: &str = "\
 Examples:
-  taxi-sim run --taxis 3 --end-time 180 --seed 10     the book's simulation
+  taxi-sim run --taxis 3 --end-time 180 --seed 3      the book's model, seed 3
   taxi-sim run --scenario rush-hour --export events.json
   taxi-sim replay events.json                         re-simulate, prove identical";
 
@@ -18,16 +18,19 @@ const RUN_EXAMPLES: &str = "\
 Precedence: options given here win over the scenario file's values, and the
 book's defaults fill the rest.
 
+Without --seed, a seed is drawn and printed on stderr as `seed: N`, even
+with --quiet: it is the only way to run the same simulation again.
+
 Examples:
   taxi-sim run -t 3 -e 120 -s 3                     the book's sample run
   taxi-sim run --scenario scenarios/rush-hour.toml --export events.json
-  taxi-sim run -t 2 -s 10 --delay --delay-scale 0.01   replay in real time";
+  taxi-sim run -t 2 -s 10 -d --delay-scale 0.01     the book's doctest run, in real time";
 
 const REPLAY_EXAMPLES: &str = "\
 Examples:
   taxi-sim replay events.json
   taxi-sim replay events.jsonl --show
-  taxi-sim replay events.json --show --delay 0.5     as taxi_sim_delay.py does";
+  taxi-sim replay events.json --delay 0.5            as taxi_sim_delay.py does";
 
 const SCENARIO_EXAMPLES: &str = "\
 Examples:
@@ -36,18 +39,29 @@ Examples:
   taxi-sim scenario show fluent-python --json";
 
 const COMPLETIONS_EXAMPLES: &str = "\
-Examples:
-  taxi-sim completions bash > ~/.local/share/bash-completion/completions/taxi-sim
-  taxi-sim completions zsh > ~/.zfunc/_taxi-sim
-  taxi-sim completions fish > ~/.config/fish/completions/taxi-sim.fish";
+Examples (each works on a fresh account; open a new shell afterwards):
+  mkdir -p ~/.local/share/bash-completion/completions &&
+    taxi-sim completions bash > ~/.local/share/bash-completion/completions/taxi-sim
+  mkdir -p ~/.zfunc && taxi-sim completions zsh > ~/.zfunc/_taxi-sim
+    (and in ~/.zshrc, before compinit: fpath+=~/.zfunc)
+  mkdir -p ~/.config/fish/completions &&
+    taxi-sim completions fish > ~/.config/fish/completions/taxi-sim.fish";
 
 const MAN_EXAMPLES: &str = "\
-Examples:
-  taxi-sim man > taxi-sim.1 && man ./taxi-sim.1
-  taxi-sim man | gzip > /usr/local/share/man/man1/taxi-sim.1.gz";
+With --dir, one page per command is written (taxi-sim.1, taxi-sim-run.1,
+...), the directory is created if needed, and each path is printed.
+`man` also looks in ../share/man beside every directory of PATH: pages in
+~/.cargo/share/man/man1 are found when taxi-sim was installed by `cargo
+install` (into ~/.cargo/bin). For another directory DIR/man1, run
+`MANPATH=DIR: man taxi-sim`, or read a file with `man -l FILE`.
 
-/// A discrete-event taxi-fleet simulator: the taxi simulation of
-/// *Fluent Python*, reproduced byte for byte, and much faster.
+Examples:
+  taxi-sim man | man -l -                       read the top page now
+  taxi-sim man --dir ~/.cargo/share/man/man1    install every page
+  man taxi-sim-run                              then read one";
+
+/// A discrete-event taxi-fleet simulator: the taxi simulation of the book
+/// Fluent Python, reproduced byte for byte, and much faster.
 #[derive(Debug, Parser)]
 #[command(name = "taxi-sim", version, after_help = MAIN_EXAMPLES)]
 pub struct Cli {
@@ -75,9 +89,13 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff) on stdout.
+    /// Print the man page (roff) on stdout, or write every page with --dir.
     #[command(after_help = MAN_EXAMPLES)]
-    Man,
+    Man {
+        /// Write one page per command into DIR instead
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 /// Options of `taxi-sim run`.
@@ -119,11 +137,11 @@ pub struct RunArgs {
     #[arg(short = 'd', long)]
     pub delay: bool,
 
-    /// Seconds of delay per tick with --delay (0 disables it)
-    #[arg(long, value_name = "SECONDS", default_value = "0.5", value_parser = parse_seconds, allow_hyphen_values = true)]
-    pub delay_scale: f64,
+    /// Seconds of delay per tick with --delay (0 disables it) [default: 0.5]
+    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds, allow_hyphen_values = true)]
+    pub delay_scale: Option<f64>,
 
-    /// No summary and no progress bar on stderr
+    /// No summary and no progress bar on stderr (a drawn seed is still printed)
     #[arg(short = 'q', long)]
     pub quiet: bool,
 }
@@ -139,7 +157,7 @@ pub struct ReplayArgs {
     #[arg(long)]
     pub show: bool,
 
-    /// Play the events back in real time: SECONDS per simulated tick
+    /// Play the events back in real time: SECONDS per simulated tick (implies --show)
     #[arg(long, value_name = "SECONDS", value_parser = parse_seconds, allow_hyphen_values = true)]
     pub delay: Option<f64>,
 

@@ -1,7 +1,8 @@
 //! A progress bar on stderr for long runs: simulated time out of the end
 //! time, events per second, elapsed and remaining time. It appears only
 //! after about a second, only when stderr is a terminal (and `TERM` is not
-//! `dumb`), never with `--quiet`, and never writes to stdout.
+//! `dumb`), never with `--quiet`, never while events are printed on a
+//! terminal, and never writes to stdout.
 
 use std::io::IsTerminal;
 use std::time::{Duration, Instant};
@@ -21,6 +22,16 @@ pub fn wanted(quiet: bool) -> bool {
     !quiet
         && std::io::stderr().is_terminal()
         && std::env::var_os("TERM").is_none_or(|term| term != "dumb")
+}
+
+/// Whether a progress bar may be drawn by a command that prints events on
+/// stdout when `events_on_stdout`. Not when stdout is a terminal: stdout
+/// and stderr then share the screen, and a bar drawn between two event
+/// lines would leave the next line starting after it (`… eta 0staxi: 0
+/// Event(…)`). Erasing and redrawing the bar around every line would cost a
+/// redraw per event, and the scrolling lines already show the run going on.
+pub fn wanted_beside_events(quiet: bool, events_on_stdout: bool) -> bool {
+    wanted(quiet) && !(events_on_stdout && std::io::stdout().is_terminal())
 }
 
 /// The progress of one run.
@@ -63,7 +74,9 @@ impl Progress {
         self.last_draw = now;
         let end_time = self.end_time;
         let bar = self.bar.get_or_insert_with(|| {
-            let bar = ProgressBar::with_draw_target(Some(end_time), ProgressDrawTarget::stderr());
+            // Elapsed time counts from the start of the run, not from the bar.
+            let bar = ProgressBar::with_draw_target(Some(end_time), ProgressDrawTarget::stderr())
+                .with_elapsed(now - self.started);
             bar.set_style(
                 ProgressStyle::with_template(
                     "{elapsed_precise} [{wide_bar}] time {pos}/{len} · {msg} · eta {eta}",

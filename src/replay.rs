@@ -391,7 +391,10 @@ pub fn replay(args: &ReplayArgs) -> anyhow::Result<Exit> {
         scenario: &scenario,
         show,
         seconds_per_tick: args.delay.filter(|&seconds| seconds > 0.0),
-        progress: Progress::new(progress::wanted(args.quiet), scenario.end_time),
+        progress: Progress::new(
+            progress::wanted_beside_events(args.quiet, args.show),
+            scenario.end_time,
+        ),
         document_end,
     };
     let seed = header.seed;

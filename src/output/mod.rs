@@ -267,6 +267,17 @@ fn check_replaceable(directory: &Path, target: &Path, own: &File) -> io::Result<
     Ok(())
 }
 
+/// tempfile appends ` at path "DIR/.NAME.XXXXXX.partial"` to the errors of
+/// creating the temporary file: the user named NAME, never that file, so
+/// the message keeps only the cause (the error names the user's path).
+fn without_temporary_path(error: io::Error) -> io::Error {
+    let text = error.to_string();
+    match text.split_once(" at path ") {
+        Some((cause, _)) if error.get_ref().is_some() => io::Error::new(error.kind(), cause),
+        _ => error,
+    }
+}
+
 /// A format writing to stdout or to a file.
 pub struct Sink {
     format: Box<dyn EventFormat>,
@@ -357,7 +368,8 @@ impl Sink {
         // private 0600 of a temporary file: the renamed file is the user's.
         #[cfg(unix)]
         builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
-        let mut temp = PartialFile::create(&builder, directory).map_err(fail)?;
+        let mut temp = PartialFile::create(&builder, directory)
+            .map_err(|error| fail(without_temporary_path(error)))?;
         // Refuse now, not after the run, if the final path cannot be replaced.
         check_replaceable(directory, path, temp.file()).map_err(fail)?;
         Ok(Self {

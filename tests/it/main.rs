@@ -4,6 +4,8 @@ mod export;
 mod extras;
 mod golden;
 mod hardening;
+mod man_pages;
+mod newcomer;
 mod oracle;
 mod precedence;
 mod properties;
@@ -11,6 +13,7 @@ mod replay;
 mod replay_tamper;
 mod run_cli;
 mod scenarios;
+mod shells;
 mod signals;
 mod statistics;
 

@@ -1,0 +1,264 @@
+//! What gets installed beside the binary: shell completion scripts and man
+//! pages, both generated from the clap command tree, so that a command or
+//! an option added to `cli.rs` appears in them with no further work.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use clap::Command;
+use clap_complete::Shell;
+use clap_mangen::Man;
+
+/// The completion script of `command` for `shell`.
+pub fn completion_script(shell: Shell, command: &mut Command) -> Vec<u8> {
+    let name = command.get_name().to_string();
+    let mut script = Vec::new();
+    clap_complete::generate(shell, command, &name, &mut script);
+    match shell {
+        Shell::Bash => fix_bash_states(script, &name),
+        Shell::Fish => {
+            script.extend_from_slice(fish_positional_values(command, &name).as_bytes());
+            script
+        }
+        _ => script,
+    }
+}
+
+/// clap_complete's fish script completes only options, not the values of
+/// positional arguments (`taxi-sim completions <TAB>` offered file names):
+/// one `complete` line per such argument, in the generator's own terms.
+fn fish_positional_values(command: &Command, name: &str) -> String {
+    fn walk(command: &Command, path: &[&str], bin: &str, lines: &mut String) {
+        let function = format!("__fish_{}_using_subcommand", bin.replace('-', "_"));
+        if let Some((first, rest)) = path.split_first() {
+            let mut condition = format!("{function} {first}");
+            for name in rest {
+                let _ = write!(condition, "; and __fish_seen_subcommand_from {name}");
+            }
+            for argument in command.get_positionals().filter(|arg| !arg.is_hide_set()) {
+                let values: Vec<String> = argument
+                    .get_possible_values()
+                    .iter()
+                    .filter(|value| !value.is_hide_set())
+                    .map(|value| value.get_name().to_string())
+                    .collect();
+                if !values.is_empty() {
+                    let _ = writeln!(
+                        lines,
+                        "complete -c {bin} -n \"{condition}\" -f -a \"{}\"",
+                        values.join(" ")
+                    );
+                }
+            }
+        }
+        for sub in command.get_subcommands().filter(|sub| !sub.is_hide_set()) {
+            let mut path = path.to_vec();
+            path.push(sub.get_name());
+            walk(sub, &path, bin, lines);
+        }
+    }
+    let mut lines = String::new();
+    walk(command, &[], name, &mut lines);
+    lines
+}
+
+/// clap_complete 4.6 spells a hyphenated binary name two ways in its bash
+/// script (clap-rs/clap#6421): the loop over the words assigns states such
+/// as `taxi__sim__subcmd__run`, but the `case` that completes them matches
+/// `taxi__subcmd__sim__subcmd__run`, so nothing after a subcommand ever
+/// completes. Spelling the labels as the loop does repairs every state; on
+/// a generator that is already fixed, this changes nothing.
+fn fix_bash_states(script: Vec<u8>, name: &str) -> Vec<u8> {
+    let assigned = name.replace('-', "__");
+    let matched = name.replace('-', "__subcmd__");
+    if assigned == matched {
+        return script;
+    }
+    match String::from_utf8(script) {
+        Ok(text) => text.replace(&matched, &assigned).into_bytes(),
+        Err(error) => error.into_bytes(),
+    }
+}
+
+/// One man page: its file name (`taxi-sim-run.1`) and its roff text.
+#[derive(Debug, Clone)]
+pub struct ManPage {
+    /// The file name, section included.
+    pub file_name: String,
+    /// The page, in roff.
+    pub roff: Vec<u8>,
+}
+
+/// The section of every page.
+const SECTION: &str = "1";
+
+/// One page per command of `command`'s tree, the top one first, then each
+/// subcommand (hidden ones and clap's `help` left out) before its own.
+pub fn man_pages(command: Command) -> anyhow::Result<Vec<ManPage>> {
+    let mut command = command.disable_help_subcommand(true);
+    command.build();
+    let source = format!(
+        "{} {}",
+        command.get_name(),
+        command.get_version().unwrap_or_default()
+    );
+    let mut pages = Vec::new();
+    add_pages(&command, &[], &source, &mut pages)?;
+    Ok(pages)
+}
+
+fn page_name(command: &Command) -> &str {
+    command.get_display_name().unwrap_or(command.get_name())
+}
+
+fn add_pages(
+    command: &Command,
+    ancestors: &[&str],
+    source: &str,
+    pages: &mut Vec<ManPage>,
+) -> anyhow::Result<()> {
+    let name = page_name(command);
+    pages.push(ManPage {
+        file_name: format!("{name}.{SECTION}"),
+        roff: render_page(command, ancestors, source)
+            .with_context(|| format!("could not render the man page of '{name}'"))?,
+    });
+    let mut lineage = ancestors.to_vec();
+    lineage.push(name);
+    for subcommand in command.get_subcommands().filter(|sub| !sub.is_hide_set()) {
+        add_pages(subcommand, &lineage, source, pages)?;
+    }
+    Ok(())
+}
+
+/// clap_mangen's sections, with the text after the options split into
+/// NOTES and EXAMPLES (kept as written, not refilled), and SEE ALSO naming
+/// the commands above this one: every page referred to is generated too.
+fn render_page(command: &Command, ancestors: &[&str], source: &str) -> std::io::Result<Vec<u8>> {
+    let man = Man::new(command.clone())
+        .section(SECTION)
+        .source(source)
+        .manual("taxi-sim manual");
+    let mut page = Vec::new();
+    man.render_title(&mut page)?;
+    man.render_name_section(&mut page)?;
+    man.render_synopsis_section(&mut page)?;
+    man.render_description_section(&mut page)?;
+    if command.get_arguments().any(|arg| !arg.is_hide_set()) {
+        man.render_options_section(&mut page)?;
+    }
+    if command.get_subcommands().any(|sub| !sub.is_hide_set()) {
+        man.render_subcommands_section(&mut page)?;
+    }
+    if let Some(after) = command.get_after_long_help().or(command.get_after_help()) {
+        page.extend_from_slice(notes_and_examples(&after.to_string()).as_bytes());
+    }
+    if ancestors.is_empty() && command.get_version().is_some() {
+        man.render_version_section(&mut page)?;
+    }
+    if !ancestors.is_empty() {
+        let references: Vec<String> = ancestors
+            .iter()
+            .rev()
+            .map(|name| format!("\\fB{}\\fR({SECTION})", escape(name)))
+            .collect();
+        writeln!(page, ".SH \"SEE ALSO\"\n{}", references.join(", "))?;
+    }
+    Ok(page)
+}
+
+/// The help's closing text: prose before `Examples:` becomes NOTES, the
+/// examples a no-fill EXAMPLES section so their columns stay aligned.
+fn notes_and_examples(text: &str) -> String {
+    let (notes, examples) = match text.split_once("Examples:") {
+        Some((notes, examples)) => (notes, Some(examples)),
+        None => (text, None),
+    };
+    let mut roff = String::new();
+    let notes = notes.trim();
+    if !notes.is_empty() {
+        roff.push_str(".SH NOTES\n");
+        for paragraph in notes.split("\n\n") {
+            let _ = writeln!(roff, ".PP\n{}", escape(paragraph.trim()));
+        }
+    }
+    if let Some(examples) = examples {
+        roff.push_str(".SH EXAMPLES\n.nf\n");
+        for line in examples.trim_matches('\n').lines() {
+            let _ = writeln!(roff, "{}", escape(line));
+        }
+        roff.push_str(".fi\n");
+    }
+    roff
+}
+
+/// Text made safe for roff: backslashes and hyphens escaped, and a line
+/// that would start with a control character guarded.
+fn escape(text: &str) -> String {
+    text.lines()
+        .map(|line| {
+            let line = line.replace('\\', "\\e").replace('-', "\\-");
+            if line.starts_with(['.', '\'']) {
+                format!("\\&{line}")
+            } else {
+                line
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Writes `pages` into `directory` (created if missing), each through a
+/// temporary file renamed into place, so an existing page is only ever
+/// replaced by a complete one. Returns the paths written.
+pub fn write_pages(pages: &[ManPage], directory: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(directory)
+        .with_context(|| format!("could not create directory '{}'", directory.display()))?;
+    let mut written = Vec::new();
+    for page in pages {
+        let path = directory.join(&page.file_name);
+        let fail = || format!("could not write '{}'", path.display());
+        let mut temp = tempfile::Builder::new()
+            .prefix(&format!(".{}.", page.file_name))
+            .suffix(".partial")
+            .tempfile_in(directory)
+            .with_context(|| format!("{}: cannot create a file in its directory", fail()))?;
+        temp.write_all(&page.roff).with_context(fail)?;
+        temp.as_file().sync_all().with_context(fail)?;
+        temp.persist(&path)
+            .map_err(|error| error.error)
+            .with_context(fail)?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roff_escapes_hyphens_backslashes_and_leading_dots() {
+        assert_eq!(escape("a-b\\c"), "a\\-b\\ec");
+        assert_eq!(escape(".x\n'y\nz"), "\\&.x\n\\&'y\nz");
+    }
+
+    #[test]
+    fn bash_states_are_spelled_as_the_loop_assigns_them() {
+        let broken = b"cmd=\"my__app__subcmd__run\"\n  my__subcmd__app__subcmd__run)".to_vec();
+        let fixed = String::from_utf8(fix_bash_states(broken, "my-app")).unwrap();
+        assert_eq!(
+            fixed,
+            "cmd=\"my__app__subcmd__run\"\n  my__app__subcmd__run)"
+        );
+    }
+
+    #[test]
+    fn notes_and_examples_are_split_at_the_examples_heading() {
+        let roff = notes_and_examples("Precedence: a-b.\n\nExamples:\n  x --y   z\n");
+        assert!(roff.contains(".SH NOTES\n.PP\nPrecedence: a\\-b.\n"));
+        assert!(roff.contains(".SH EXAMPLES\n.nf\n  x \\-\\-y   z\n.fi\n"));
+    }
+}
