@@ -32,9 +32,12 @@ pub struct UsageError(pub String);
 pub fn execute(cli: Cli) -> anyhow::Result<Exit> {
     match cli.command {
         Command::Run(args) => run(&args),
-        Command::Replay(mut args) => {
-            // A delay only paces the shown lines: asking for it asks to see them.
-            args.show |= args.delay.is_some();
+        Command::Replay(args) => {
+            if args.delay.is_some() && !args.show {
+                crate::say!(
+                    "taxi-sim: warning: --delay without --show paces a verification that shows nothing; add --show to watch the events"
+                );
+            }
             replay::replay(&args)
         }
         Command::Scenario(command) => scenario(command),

@@ -30,7 +30,7 @@ const REPLAY_EXAMPLES: &str = "\
 Examples:
   taxi-sim replay events.json
   taxi-sim replay events.jsonl --show
-  taxi-sim replay events.json --delay 0.5            as taxi_sim_delay.py does";
+  taxi-sim replay events.json --show --delay 0.5     as taxi_sim_delay.py does";
 
 const SCENARIO_EXAMPLES: &str = "\
 Examples:
@@ -39,26 +39,31 @@ Examples:
   taxi-sim scenario show fluent-python --json";
 
 const COMPLETIONS_EXAMPLES: &str = "\
-Examples (each works on a fresh account; open a new shell afterwards):
+Install for your account (each line works as written on a fresh account;
+open a new shell afterwards):
   mkdir -p ~/.local/share/bash-completion/completions &&
     taxi-sim completions bash > ~/.local/share/bash-completion/completions/taxi-sim
   mkdir -p ~/.zfunc && taxi-sim completions zsh > ~/.zfunc/_taxi-sim
-    (and in ~/.zshrc, before compinit: fpath+=~/.zfunc)
+    (zsh also needs fpath+=~/.zfunc in ~/.zshrc, before compinit)
   mkdir -p ~/.config/fish/completions &&
-    taxi-sim completions fish > ~/.config/fish/completions/taxi-sim.fish";
+    taxi-sim completions fish > ~/.config/fish/completions/taxi-sim.fish
+
+Examples:
+  taxi-sim completions bash > taxi-sim.bash    then `source taxi-sim.bash`: this shell only
+  taxi-sim completions fish | source           in fish: this shell only";
 
 const MAN_EXAMPLES: &str = "\
 With --dir, one page per command is written (taxi-sim.1, taxi-sim-run.1,
 ...), the directory is created if needed, and each path is printed.
 `man` also looks in ../share/man beside every directory of PATH: pages in
 ~/.cargo/share/man/man1 are found when taxi-sim was installed by `cargo
-install` (into ~/.cargo/bin). For another directory DIR/man1, run
-`MANPATH=DIR: man taxi-sim`, or read a file with `man -l FILE`.
+install` (into ~/.cargo/bin), as `man taxi-sim` or `man taxi-sim-run`. For
+another directory DIR/man1, run `MANPATH=DIR: man taxi-sim`, or read a
+file with `man -l FILE`.
 
 Examples:
   taxi-sim man | man -l -                       read the top page now
-  taxi-sim man --dir ~/.cargo/share/man/man1    install every page
-  man taxi-sim-run                              then read one";
+  taxi-sim man --dir ~/.cargo/share/man/man1    install every page";
 
 /// A discrete-event taxi-fleet simulator: the taxi simulation of the book
 /// Fluent Python, reproduced byte for byte, and much faster.
@@ -157,7 +162,7 @@ pub struct ReplayArgs {
     #[arg(long)]
     pub show: bool,
 
-    /// Play the events back in real time: SECONDS per simulated tick (implies --show)
+    /// Play the events back in real time with --show: SECONDS per simulated tick
     #[arg(long, value_name = "SECONDS", value_parser = parse_seconds, allow_hyphen_values = true)]
     pub delay: Option<f64>,
 

@@ -181,7 +181,12 @@ fn notes_and_examples(text: &str) -> String {
     if !notes.is_empty() {
         roff.push_str(".SH NOTES\n");
         for paragraph in notes.split("\n\n") {
-            let _ = writeln!(roff, ".PP\n{}", escape(paragraph.trim()));
+            // Indented lines are commands: kept as written, not refilled.
+            if paragraph.lines().any(|line| line.starts_with("  ")) {
+                let _ = writeln!(roff, ".PP\n.nf\n{}\n.fi", escape(paragraph));
+            } else {
+                let _ = writeln!(roff, ".PP\n{}", escape(paragraph.trim()));
+            }
         }
     }
     if let Some(examples) = examples {

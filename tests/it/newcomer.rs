@@ -56,10 +56,9 @@ fn a_delayed_replay_on_a_terminal_never_draws_the_bar_on_an_event_line() {
         .assert()
         .success();
     let screen = on_a_terminal(&format!(
-        "'{BINARY}' replay '{}' --delay 0.015",
+        "'{BINARY}' replay '{}' --show --delay 0.015",
         log.display()
     ));
-    // --delay alone shows the events: it only paces shown lines.
     assert_event_lines_are_whole(&screen, 16);
     assert!(screen.contains("identical"), "{screen}");
 }
@@ -88,6 +87,32 @@ fn delay_scale_without_delay_warns_that_it_does_nothing() {
     );
     let output = taxi_sim()
         .args(["run", "-s", "1", "-e", "10", "-d", "--delay-scale", "0"])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&output.stderr).contains("warning"));
+}
+
+#[test]
+fn replay_delay_without_show_warns_that_nothing_is_shown() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("run.json");
+    taxi_sim()
+        .args(["run", "-t", "1", "-s", "1", "-f", "none", "-q", "--export"])
+        .arg(&log)
+        .assert()
+        .success();
+    let output = taxi_sim()
+        .args(["replay", log.to_str().unwrap(), "--delay", "0"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("warning: --delay without --show"),
+        "{stderr}"
+    );
+    let output = taxi_sim()
+        .args(["replay", log.to_str().unwrap(), "--show", "--delay", "0"])
         .output()
         .unwrap();
     assert!(!String::from_utf8_lossy(&output.stderr).contains("warning"));
