@@ -265,3 +265,144 @@ fn a_reason_tampered_to_interrupted_or_event_limit_is_a_mismatch() {
         }
     }
 }
+
+/// The outcome as replay's messages write it.
+fn outcome_text(outcome: &Value) -> String {
+    format!(
+        "{} at time {}, {} events, {} pending",
+        outcome["reason"].as_str().unwrap(),
+        outcome["sim_time"],
+        outcome["events"],
+        outcome["pending"]
+    )
+}
+
+/// An event as replay's messages write it.
+fn event_text(event: &Value) -> String {
+    format!(
+        "time {}, taxi {}, action {}",
+        event["time"],
+        event["taxi"],
+        event["action"].as_str().unwrap()
+    )
+}
+
+fn replay_stderr(log: &Path, code: i32) -> String {
+    let output = taxi_sim().arg("replay").arg(log).output().unwrap();
+    assert_eq!(output.status.code(), Some(code));
+    String::from_utf8(output.stderr).unwrap()
+}
+
+#[test]
+fn replay_messages_name_the_outcome_and_the_events_exactly() {
+    let directory = tempfile::tempdir().unwrap();
+    for format in [Format::Json, Format::Jsonl] {
+        let fresh = export(directory.path(), format, RUN);
+        let path = fresh.with_file_name(format!("edited.{}", format.extension()));
+        let log = Log::read(&fresh, format);
+        let events = log.event_count();
+        let mut document = log.records.last().unwrap().clone();
+        if format == Format::Jsonl {
+            document = document["data"].clone();
+        }
+        let outcome = document["outcome"].clone();
+        let last_event = match format {
+            Format::Json => log.records[0]["events"][events - 1].clone(),
+            Format::Jsonl => log.records[events]["data"].clone(),
+        };
+        // A verified log: its ending, in full.
+        let stderr = replay_stderr(&fresh, 0);
+        assert!(
+            stderr.contains(&format!(
+                "verified {events} events of '{}' (seed 10, generator cpython, scenario 'fluent-python', written by taxi-sim {}): identical, ending {}",
+                fresh.display(),
+                env!("CARGO_PKG_VERSION"),
+                outcome_text(&outcome)
+            )),
+            "{stderr}"
+        );
+        // A changed outcome: both outcomes, in full.
+        let mut edited = Log::read(&fresh, format);
+        *edited.at("/outcome/pending") = (outcome["pending"].as_u64().unwrap() + 1).into();
+        edited.write(&path);
+        let mut tampered = outcome.clone();
+        tampered["pending"] = (outcome["pending"].as_u64().unwrap() + 1).into();
+        let stderr = replay_stderr(&path, 1);
+        assert!(
+            stderr.contains(&format!(
+                "the outcome differs\n  recorded:     {}\n  re-simulated: {}\n",
+                outcome_text(&tampered),
+                outcome_text(&outcome)
+            )),
+            "{stderr}"
+        );
+        // The last event removed: the missing event, by number.
+        let mut edited = Log::read(&fresh, format);
+        match format {
+            Format::Json => {
+                edited.records[0]["events"].as_array_mut().unwrap().pop();
+            }
+            Format::Jsonl => {
+                edited.records.remove(events);
+                *edited.at("/end_events") = (events as u64 - 1).into();
+            }
+        }
+        edited.write(&path);
+        let stderr = replay_stderr(&path, 1);
+        assert!(
+            stderr.contains(&format!(
+                "the log ends before the re-simulation does\n  recorded:     no event #{events}\n  re-simulated: event #{events}: {}\n",
+                event_text(&last_event)
+            )),
+            "{stderr}"
+        );
+        // One event too many: how the re-simulation ended.
+        let mut edited = Log::read(&fresh, format);
+        match format {
+            Format::Json => edited.records[0]["events"]
+                .as_array_mut()
+                .unwrap()
+                .push(last_event.clone()),
+            Format::Jsonl => {
+                let line = edited.records[events].clone();
+                edited.records.insert(events + 1, line);
+                *edited.at("/end_events") = (events as u64 + 1).into();
+            }
+        }
+        edited.write(&path);
+        let stderr = replay_stderr(&path, 1);
+        assert!(
+            stderr.contains(&format!(
+                "the log has more events than the re-simulation\n  recorded:     event #{}: {}\n  re-simulated: the run ended ({}) at time {} after {events} events\n",
+                events + 1,
+                event_text(&last_event),
+                outcome["reason"].as_str().unwrap(),
+                outcome["sim_time"]
+            )),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
+fn replay_show_into_a_full_disk_is_an_error() {
+    let directory = tempfile::tempdir().unwrap();
+    let fresh = export(directory.path(), Format::Jsonl, RUN);
+    let full = fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let output = crate::spawn(
+        std::process::Command::new(assert_cmd::cargo::cargo_bin("taxi-sim"))
+            .arg("replay")
+            .arg(&fresh)
+            .arg("--show")
+            .stdout(full)
+            .stderr(std::process::Stdio::piped()),
+    )
+    .output();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("could not write stdout"), "{stderr}");
+    assert!(!stderr.contains("identical"), "{stderr}");
+}

@@ -88,6 +88,23 @@ fn without_a_seed_one_is_drawn_printed_and_reproducible() {
 }
 
 #[test]
+fn runs_without_a_seed_draw_different_seeds() {
+    let drawn_seed = || {
+        let output = taxi_sim()
+            .args(["run", "-t", "1", "-f", "none"])
+            .output()
+            .unwrap();
+        assert!(output.status.success());
+        String::from_utf8(output.stderr)
+            .unwrap()
+            .lines()
+            .find_map(|line| line.strip_prefix("seed: ").map(str::to_string))
+            .expect("the drawn seed is printed on stderr")
+    };
+    assert_ne!(drawn_seed(), drawn_seed());
+}
+
+#[test]
 fn the_summary_goes_to_stderr_and_quiet_hides_it() {
     taxi_sim()
         .args(["run", "-s", "3"])

@@ -80,19 +80,24 @@ fn no_partial_files(directory: &Path) -> bool {
 }
 
 fn interrupted_run_completes_its_files(signal_name: &str, quiet: bool) {
+    // The exports go to another directory than the working one: their
+    // temporary files must be beside them.
     let directory = tempfile::tempdir().unwrap();
+    let working = tempfile::tempdir().unwrap();
+    let json = directory.path().join("run.json");
+    let jsonl = directory.path().join("run.jsonl");
     let mut extra = vec![
         "-f",
         "none",
         "--export",
-        "run.json",
+        json.to_str().unwrap(),
         "--export",
-        "run.jsonl",
+        jsonl.to_str().unwrap(),
     ];
     if quiet {
         extra.push("-q");
     }
-    let child = start_long_run(directory.path(), &extra);
+    let child = start_long_run(working.path(), &extra);
     wait_until_running(directory.path());
     signal(&child, signal_name);
     let output = child.output();
@@ -131,6 +136,7 @@ fn interrupted_run_completes_its_files(signal_name: &str, quiet: bool) {
     assert_eq!(end["data"]["summary"], document["summary"]);
     assert_eq!(end["data"]["events"].as_u64(), Some(events));
     assert!(no_partial_files(directory.path()));
+    assert_eq!(fs::read_dir(working.path()).unwrap().count(), 0);
     // And the interrupted run replays: its events are exactly the run's first ones.
     taxi_sim()
         .arg("replay")
