@@ -111,11 +111,17 @@ fn run_scenario(args: &RunArgs) -> anyhow::Result<Scenario> {
         seed: args.seed,
         rng: args.rng,
     };
-    let scenario = match &args.scenario {
-        Some(file_or_name) => Scenario::load(file_or_name, &overrides)?,
-        None => Scenario::with_defaults(&overrides)?,
-    };
-    Ok(scenario)
+    if let Some((flag, key)) = overrides.conflict_with(&args.sets) {
+        return Err(UsageError(format!(
+            "{flag} and --set {key} both set {key}: give only one"
+        ))
+        .into());
+    }
+    Ok(Scenario::load_with_sets(
+        args.scenario.as_deref(),
+        &overrides,
+        &args.sets,
+    )?)
 }
 
 /// Opens every output before the run, so a bad path fails at once.

@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::output::FormatKind;
 use crate::rng::RngKind;
+use crate::scenario::Set;
 
 const MAIN_EXAMPLES: &str = "\
 Examples:
@@ -16,11 +17,14 @@ Examples:
 
 const RUN_EXAMPLES: &str = "\
 Precedence: options given here win over the scenario file's values, and the
-book's defaults fill the rest.
+book's defaults fill the rest. --set KEY=VALUE changes any value as if it were
+written in the file (a later --set of the same key wins); a shorthand such as
+--taxis and a --set of the same key together are refused.
 
 Examples:
   taxi-sim run -t 3 -e 120 -s 3                     the book's sample run
   taxi-sim run --scenario scenarios/rush-hour.toml --export events.json
+  taxi-sim run --scenario rush-hour --set fleet.taxis=12 --set durations.trip=25
   taxi-sim run -t 2 -s 10 --delay --delay-scale 0.01   replay in real time";
 
 const REPLAY_EXAMPLES: &str = "\
@@ -102,6 +106,10 @@ pub struct RunArgs {
     /// Scenario file (.toml or .json) or built-in scenario name
     #[arg(long, value_name = "FILE_OR_NAME")]
     pub scenario: Option<String>,
+
+    /// Change one scenario value by its dotted path (fleet.taxis=12, durations.trip=25); repeatable
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub sets: Vec<Set>,
 
     /// What to print on stdout [default: text]
     #[arg(short = 'f', long, value_enum)]

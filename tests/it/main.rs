@@ -7,6 +7,7 @@ mod properties;
 mod replay;
 mod run_cli;
 mod scenarios;
+mod set;
 mod signals;
 
 use std::path::{Path, PathBuf};
