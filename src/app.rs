@@ -32,6 +32,9 @@ pub fn execute(cli: Cli) -> anyhow::Result<Exit> {
     match cli.command {
         Command::Run(args) => run(&args),
         Command::Replay(args) => replay::replay(&args),
+        Command::Sweep(args) => crate::experiment::command::sweep(&args),
+        Command::Size(args) => crate::experiment::command::size(&args),
+        Command::Merge(args) => crate::experiment::command::merge(&args),
         Command::Scenario(command) => scenario(command),
         Command::Completions { shell } => {
             // Generated into memory first: the generator panics on write errors,

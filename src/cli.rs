@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::experiment::command::{MergeArgs, SizeArgs, SweepArgs};
 use crate::output::FormatKind;
 use crate::rng::RngKind;
 use crate::scenario::Set;
@@ -32,6 +33,24 @@ Examples:
   taxi-sim replay events.json
   taxi-sim replay events.jsonl --show
   taxi-sim replay events.json --show --delay 0.5     as taxi_sim_delay.py does";
+
+const SWEEP_EXAMPLES: &str = "\
+Replication r of every point uses the seed SplitMix64 gives as its output
+r + 1 from --seed: the same random streams at every point.
+
+Examples:
+  taxi-sim sweep --vary taxis=1..6 --replications 30 --seed 1
+  taxi-sim sweep --scenario rush-hour --vary taxis=20..40:5 --vary durations.trip=15,25 -r 20 -f csv
+  taxi-sim sweep --vary taxis=1..6 -r 30 -s 1 --shard 2/4 -o shard-2.json";
+
+const SIZE_EXAMPLES: &str = "\
+Examples:
+  taxi-sim size --target 'trips>=40' --taxis 1..30 --seed 1
+  taxi-sim size --scenario rush-hour --target 'occupancy <= 0.6' -r 30 -f json";
+
+const MERGE_EXAMPLES: &str = "\
+Examples:
+  taxi-sim merge shard-*.json -f csv -o sweep.csv";
 
 const SCENARIO_EXAMPLES: &str = "\
 Examples:
@@ -69,6 +88,15 @@ pub enum Command {
     /// Re-simulate an event log and check that every event is identical.
     #[command(after_help = REPLAY_EXAMPLES)]
     Replay(ReplayArgs),
+    /// Replicate a scenario over a grid of values: means with confidence intervals.
+    #[command(after_help = SWEEP_EXAMPLES)]
+    Sweep(SweepArgs),
+    /// Find the smallest fleet whose confidence interval meets a target.
+    #[command(after_help = SIZE_EXAMPLES)]
+    Size(SizeArgs),
+    /// Combine the shards of a sweep into the whole sweep's output.
+    #[command(after_help = MERGE_EXAMPLES)]
+    Merge(MergeArgs),
     /// Check, show and list scenarios.
     #[command(subcommand, after_help = SCENARIO_EXAMPLES)]
     Scenario(ScenarioCommand),
@@ -179,7 +207,7 @@ pub enum ScenarioCommand {
 }
 
 /// A whole number from 0 to 2^64-1, with messages for the usual mistakes.
-fn parse_count(text: &str) -> Result<u64, String> {
+pub(crate) fn parse_count(text: &str) -> Result<u64, String> {
     match text.trim().parse::<i128>() {
         Ok(value) if value < 0 => Err(format!("must be 0 or more, got {value}")),
         Ok(value) => u64::try_from(value).map_err(|_| format!("must be at most {}", u64::MAX)),

@@ -187,7 +187,8 @@ impl ScenarioSource {
         let origin = if sets.is_empty() {
             self.origin.clone()
         } else {
-            format!("{} with --set", self.origin)
+            let values: Vec<String> = sets.iter().map(ToString::to_string).collect();
+            format!("{} with {}", self.origin, values.join(" "))
         };
         let file: ScenarioFile = serde_path_to_error::deserialize(toml::Value::Table(table))
             .map_err(|error| errors::at_path(&origin, error))?;

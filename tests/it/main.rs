@@ -9,6 +9,7 @@ mod run_cli;
 mod scenarios;
 mod set;
 mod signals;
+mod sweep;
 
 use std::path::{Path, PathBuf};
 
