@@ -365,10 +365,11 @@ pub fn size(args: &SizeArgs) -> anyhow::Result<Exit> {
         let interval = t_interval(&values, args.confidence);
         if !args.quiet {
             crate::say!(
-                "size: {taxis} taxis: {} = {} ± {}",
+                "size: {taxis} taxis: {} = {:.decimals$} ± {:.decimals$}",
                 target.measure,
                 interval.mean,
-                interval.half_width()
+                interval.half_width(),
+                decimals = report::decimals_for(&interval)
             );
         }
         Ok(Some(interval))
@@ -434,8 +435,9 @@ fn size_json(args: &SizeArgs, found: &Evaluated, tried: &[Evaluated], seed: u64)
 fn size_text(args: &SizeArgs, found: &Evaluated, tried: &[Evaluated]) -> Vec<u8> {
     let percent = args.confidence * 100.0;
     let interval = &found.interval;
+    let decimals = report::decimals_for(interval);
     let mut out = format!(
-        "smallest fleet for {}: {} taxis ({} = {} ± {}, {percent}% interval {} to {})\n",
+        "smallest fleet for {}: {} taxis ({} = {:.decimals$} ± {:.decimals$}, {percent}% interval {:.decimals$} to {:.decimals$})\n",
         args.target,
         found.taxis,
         args.target.measure,
@@ -447,11 +449,13 @@ fn size_text(args: &SizeArgs, found: &Evaluated, tried: &[Evaluated]) -> Vec<u8>
     let rows: Vec<[String; 5]> = tried
         .iter()
         .map(|known| {
+            let interval = &known.interval;
+            let decimals = report::decimals_for(interval);
             [
                 known.taxis.to_string(),
-                known.interval.mean.to_string(),
-                known.interval.low.to_string(),
-                known.interval.high.to_string(),
+                format!("{:.decimals$}", interval.mean),
+                format!("{:.decimals$}", interval.low),
+                format!("{:.decimals$}", interval.high),
                 if known.meets { "yes" } else { "no" }.to_string(),
             ]
         })

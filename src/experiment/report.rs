@@ -102,7 +102,7 @@ fn csv(result: &SweepResult) -> String {
 }
 
 /// Decimals that show an interval's half-width to two significant digits.
-fn decimals_for(interval: &Interval) -> usize {
+pub(crate) fn decimals_for(interval: &Interval) -> usize {
     let reference = if interval.half_width() > 0.0 && interval.half_width().is_finite() {
         interval.half_width()
     } else {

@@ -222,10 +222,10 @@ pub fn merge(paths: &[impl AsRef<Path>]) -> anyhow::Result<SweepResult> {
             .find(|(_, earlier)| earlier.shard == document.shard)
         {
             bail!(
-                "'{}' is shard {} again: '{}' is that shard too",
-                path.display(),
+                "duplicate shard {}: '{}' and '{}'",
                 document.shard,
-                other.display()
+                other.display(),
+                path.display()
             );
         }
         shards.push((path, document));
