@@ -137,6 +137,20 @@ fn text(result: &SweepResult) -> String {
             rows.push(row);
         }
     }
+    // Numbers line up on their decimal point: pad each on the right to the
+    // most decimals of its column.
+    let decimals_of = |cell: &str| cell.split_once('.').map(|(_, fraction)| fraction.len() + 1);
+    for column in keys + 1..rows[0].len() {
+        let most = rows[1..]
+            .iter()
+            .filter_map(|row| decimals_of(&row[column]))
+            .max()
+            .unwrap_or(0);
+        for row in rows[1..].iter_mut() {
+            let pad = most - decimals_of(&row[column]).unwrap_or(0);
+            row[column].push_str(&" ".repeat(pad));
+        }
+    }
     let columns = rows[0].len();
     let widths: Vec<usize> = (0..columns)
         .map(|column| {

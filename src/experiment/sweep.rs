@@ -74,6 +74,9 @@ impl SweepDefinition {
     }
 }
 
+/// Runs `k` with their values, one per measure.
+pub type RunValues = Vec<(u64, Vec<f64>)>;
+
 /// The raw values of a whole sweep.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SweepResult {
@@ -178,11 +181,7 @@ impl Sweep {
     /// Runs `runs` (indices below [`SweepDefinition::run_count`]) on the
     /// current thread pool, returning their values in the order given, or
     /// `None` when a stop was requested.
-    pub fn run(
-        &self,
-        runs: &[u64],
-        progress: &RunProgress,
-    ) -> anyhow::Result<Option<Vec<(u64, Vec<f64>)>>> {
+    pub fn run(&self, runs: &[u64], progress: &RunProgress) -> anyhow::Result<Option<RunValues>> {
         let replications = self.definition.replications;
         let results = runs
             .par_iter()
