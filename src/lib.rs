@@ -65,6 +65,7 @@ pub mod cli;
 pub mod distribution;
 pub mod engine;
 pub mod exit;
+pub mod experiment;
 pub mod interrupt;
 pub mod manual;
 pub mod output;

@@ -224,17 +224,7 @@ pub fn write_pages(pages: &[ManPage], directory: &Path) -> anyhow::Result<Vec<Pa
     let mut written = Vec::new();
     for page in pages {
         let path = directory.join(&page.file_name);
-        let fail = || format!("could not write '{}'", path.display());
-        let mut temp = tempfile::Builder::new()
-            .prefix(&format!(".{}.", page.file_name))
-            .suffix(".partial")
-            .tempfile_in(directory)
-            .with_context(|| format!("{}: cannot create a file in its directory", fail()))?;
-        temp.write_all(&page.roff).with_context(fail)?;
-        temp.as_file().sync_all().with_context(fail)?;
-        temp.persist(&path)
-            .map_err(|error| error.error)
-            .with_context(fail)?;
+        crate::output::write_file_atomically(&path, &page.roff)?;
         written.push(path);
     }
     Ok(written)

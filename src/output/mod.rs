@@ -193,6 +193,68 @@ impl Drop for PartialFile {
     }
 }
 
+impl PartialFile {
+    /// A new temporary file beside `path`, to be renamed onto it; fails at
+    /// once if that directory cannot be written or `path` could not be
+    /// replaced, so that a long run does not fail only at its end.
+    fn beside(path: &Path) -> Result<Self, SinkError> {
+        let fail = |cause| SinkError {
+            target: format!("'{}'", path.display()),
+            cause,
+        };
+        let refuse = |kind, why: &str| fail(io::Error::new(kind, why.to_string()));
+        if path.is_dir() {
+            return Err(refuse(io::ErrorKind::IsADirectory, "it is a directory"));
+        }
+        // `x.json/` and `x.json/.` name a directory to be, `..` no file at all.
+        let name = match path.file_name() {
+            Some(name)
+                if path
+                    .as_os_str()
+                    .as_encoded_bytes()
+                    .ends_with(name.as_encoded_bytes()) =>
+            {
+                name
+            }
+            _ => {
+                return Err(refuse(
+                    io::ErrorKind::InvalidInput,
+                    "it does not name a file",
+                ));
+            }
+        };
+        let directory = match path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent,
+            _ => Path::new("."),
+        };
+        let prefix = temp_prefix(name);
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(&prefix).suffix(".partial");
+        // The mode `File::create` would give (the umask applies), not the
+        // private 0600 of a temporary file: the renamed file is the user's.
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+        let mut temp = PartialFile::create(&builder, directory)
+            .map_err(|error| fail(without_temporary_path(error)))?;
+        check_replaceable(directory, path, temp.file()).map_err(fail)?;
+        Ok(temp)
+    }
+}
+
+/// Writes `bytes` to `path` whole or not at all, by the export files'
+/// rules: a temporary file beside it, renamed onto it once complete and
+/// synced, removed if a second Ctrl-C exits at once; an existing `path`
+/// stays as it was when anything fails.
+pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> Result<(), SinkError> {
+    let mut temp = PartialFile::beside(path)?;
+    let fail = |cause| SinkError {
+        target: format!("'{}'", path.display()),
+        cause,
+    };
+    temp.file().write_all(bytes).map_err(fail)?;
+    temp.persist(path).map_err(fail)
+}
+
 /// The longest file name most file systems allow, in bytes.
 const NAME_MAX: usize = 255;
 /// What a temporary name adds to the file's: a dot before, a dot and
@@ -332,51 +394,11 @@ impl Sink {
     /// A sink on a new temporary file beside `path`; fails at once if that
     /// directory cannot be written or `path` could not be replaced.
     pub fn file(format: Box<dyn EventFormat>, path: &Path) -> Result<Self, SinkError> {
-        let fail = |cause| SinkError {
-            target: format!("'{}'", path.display()),
-            cause,
-        };
-        let refuse = |kind, why: &str| fail(io::Error::new(kind, why.to_string()));
-        if path.is_dir() {
-            return Err(refuse(io::ErrorKind::IsADirectory, "it is a directory"));
-        }
-        // `x.json/` and `x.json/.` name a directory to be, `..` no file at all.
-        let name = match path.file_name() {
-            Some(name)
-                if path
-                    .as_os_str()
-                    .as_encoded_bytes()
-                    .ends_with(name.as_encoded_bytes()) =>
-            {
-                name
-            }
-            _ => {
-                return Err(refuse(
-                    io::ErrorKind::InvalidInput,
-                    "it does not name a file",
-                ));
-            }
-        };
-        let directory = match path.parent() {
-            Some(parent) if !parent.as_os_str().is_empty() => parent,
-            _ => Path::new("."),
-        };
-        let prefix = temp_prefix(name);
-        let mut builder = tempfile::Builder::new();
-        builder.prefix(&prefix).suffix(".partial");
-        // The mode `File::create` would give (the umask applies), not the
-        // private 0600 of a temporary file: the renamed file is the user's.
-        #[cfg(unix)]
-        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
-        let mut temp = PartialFile::create(&builder, directory)
-            .map_err(|error| fail(without_temporary_path(error)))?;
-        // Refuse now, not after the run, if the final path cannot be replaced.
-        check_replaceable(directory, path, temp.file()).map_err(fail)?;
         Ok(Self {
             format,
             buffer: Vec::with_capacity(FLUSH_AT * 2),
             destination: Destination::File {
-                temp,
+                temp: PartialFile::beside(path)?,
                 path: path.to_path_buf(),
             },
             eager: false,

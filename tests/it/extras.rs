@@ -137,7 +137,7 @@ fn every_subcommand_help_ends_with_examples() {
 
 /// Runs `args` with stderr (and stdout) on a pseudo-terminal, through
 /// util-linux's `script`, and returns what the terminal showed.
-fn on_a_terminal(args: &str) -> String {
+pub(crate) fn on_a_terminal(args: &str) -> String {
     on_a_terminal_with_term(args, "xterm")
 }
 

@@ -1,10 +1,13 @@
 //! Integration tests through the real `taxi-sim` binary.
+// Tests may print diagnostics: a failing eprintln! only fails the test.
+#![allow(clippy::print_stderr)]
 
 mod export;
 mod extras;
 mod golden;
 mod hardening;
 mod man_pages;
+mod merge;
 mod newcomer;
 mod oracle;
 mod precedence;
@@ -13,9 +16,12 @@ mod replay;
 mod replay_tamper;
 mod run_cli;
 mod scenarios;
+mod set;
 mod shells;
 mod signals;
+mod size;
 mod statistics;
+mod sweep;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
