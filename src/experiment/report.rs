@@ -4,7 +4,7 @@
 //! bytes of the sweep it was cut from.
 
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
@@ -275,34 +275,39 @@ fn json(result: &SweepResult) -> Vec<u8> {
     out
 }
 
-/// Writes `bytes` to `path` whole or not at all: into a temporary file
-/// beside it, renamed into place once complete.
-pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let fail = |cause: io::Error| anyhow::anyhow!("could not write '{}': {cause}", path.display());
-    let directory = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    let name = path
-        .file_name()
-        .map(|name| name.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let prefix = format!(".{name}.");
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(&prefix).suffix(".partial");
-    // The mode `File::create` would give (the umask applies), not 0600.
-    #[cfg(unix)]
-    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
-    let mut temp = builder.tempfile_in(directory).map_err(fail)?;
-    // A second Ctrl-C exits at once: it deletes the file rather than leave it half-written.
-    let temp_path = temp.path().to_path_buf();
-    crate::interrupt::register_partial_file(&temp_path);
-    let written = temp
-        .write_all(bytes)
-        .and_then(|()| temp.as_file().sync_all())
-        .and_then(|()| temp.persist(path).map(drop).map_err(|error| error.error));
-    crate::interrupt::unregister_partial_file(&temp_path);
-    written.map_err(fail)
+/// An output file written whole or not at all: a temporary file beside it,
+/// created before the work (so a bad path fails at once) and renamed into
+/// place once complete. Dropped unwritten (Ctrl-C), it leaves nothing (the
+/// interrupt handler's entry for it then names a file that is gone).
+pub struct OutputFile {
+    temp: tempfile::NamedTempFile,
+    path: PathBuf,
+}
+
+impl OutputFile {
+    /// Creates the temporary file beside `path`.
+    pub fn create(path: &Path) -> anyhow::Result<Self> {
+        let temp = crate::output::temp_file_beside(path)
+            .map_err(|cause| anyhow::anyhow!("could not write '{}': {cause}", path.display()))?;
+        // A second Ctrl-C exits at once: it deletes the file rather than leave it.
+        crate::interrupt::register_partial_file(temp.path());
+        Ok(Self {
+            temp,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Writes `bytes` and renames the file into place.
+    pub fn write(self, bytes: &[u8]) -> anyhow::Result<()> {
+        let Self { mut temp, path } = self;
+        let temp_path = temp.path().to_path_buf();
+        let written = temp
+            .write_all(bytes)
+            .and_then(|()| temp.as_file().sync_all())
+            .and_then(|()| temp.persist(&path).map(drop).map_err(|error| error.error));
+        crate::interrupt::unregister_partial_file(&temp_path);
+        written.map_err(|cause| anyhow::anyhow!("could not write '{}': {cause}", path.display()))
+    }
 }
 
 /// Prints `bytes` on stdout; a closed pipe (`| head`) ends quietly.

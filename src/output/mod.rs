@@ -176,6 +176,44 @@ impl Drop for PartialFile {
     }
 }
 
+/// A new temporary file beside `path` (`.NAME.XXXXXX.partial`), to be
+/// renamed onto it once complete. Refuses at once a directory, a directory
+/// that cannot be written and a read-only `path`.
+pub fn temp_file_beside(path: &Path) -> io::Result<tempfile::NamedTempFile> {
+    if path.is_dir() {
+        return Err(io::Error::new(
+            io::ErrorKind::IsADirectory,
+            "it is a directory",
+        ));
+    }
+    let directory = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let prefix = format!(".{name}.");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".partial");
+    // The mode `File::create` would give (the umask applies), not the
+    // private 0600 of a temporary file: the renamed file is the user's.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let temp = builder.tempfile_in(directory)?;
+    // Refuse now, not after the run, if the final path cannot be replaced.
+    if let Ok(metadata) = std::fs::metadata(path)
+        && metadata.permissions().readonly()
+    {
+        return Err(io::Error::new(
+            io::ErrorKind::PermissionDenied,
+            "the file is read-only",
+        ));
+    }
+    Ok(temp)
+}
+
 /// A format writing to stdout or to a file.
 pub struct Sink {
     format: Box<dyn EventFormat>,
@@ -230,37 +268,7 @@ impl Sink {
             target: format!("'{}'", path.display()),
             cause,
         };
-        if path.is_dir() {
-            return Err(fail(io::Error::new(
-                io::ErrorKind::IsADirectory,
-                "it is a directory",
-            )));
-        }
-        let directory = match path.parent() {
-            Some(parent) if !parent.as_os_str().is_empty() => parent,
-            _ => Path::new("."),
-        };
-        let name = path
-            .file_name()
-            .map(|name| name.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let prefix = format!(".{name}.");
-        let mut builder = tempfile::Builder::new();
-        builder.prefix(&prefix).suffix(".partial");
-        // The mode `File::create` would give (the umask applies), not the
-        // private 0600 of a temporary file: the renamed file is the user's.
-        #[cfg(unix)]
-        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
-        let temp = builder.tempfile_in(directory).map_err(fail)?;
-        // Refuse now, not after the run, if the final path cannot be replaced.
-        if let Ok(metadata) = std::fs::metadata(path)
-            && metadata.permissions().readonly()
-        {
-            return Err(fail(io::Error::new(
-                io::ErrorKind::PermissionDenied,
-                "the file is read-only",
-            )));
-        }
+        let temp = temp_file_beside(path).map_err(fail)?;
         Ok(Self {
             format,
             buffer: Vec::with_capacity(FLUSH_AT * 2),
