@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use serde_json::json;
 
 use super::grid::Vary;
-use super::report::{self, ReportFormat, write_file_atomically, write_stdout};
+use super::report::{self, OutputFile, ReportFormat, write_stdout};
 use super::shard::{self, ShardDocument, ShardSpec};
 use super::size::{Evaluated, Sizing, Target, smallest_fleet};
 use super::sweep::{RunProgress, Sweep, SweepResult};
@@ -196,10 +196,18 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
-fn write_output(output: Option<&Path>, bytes: &[u8]) -> anyhow::Result<()> {
+/// The output file of `-o FILE` (`-` or none: stdout), opened now.
+fn open_output(output: Option<&Path>) -> anyhow::Result<Option<OutputFile>> {
     match output {
-        Some(path) if path.as_os_str() != "-" => write_file_atomically(path, bytes),
-        _ => write_stdout(bytes),
+        Some(path) if path.as_os_str() != "-" => OutputFile::create(path).map(Some),
+        _ => Ok(None),
+    }
+}
+
+fn write_output(output: Option<OutputFile>, bytes: &[u8]) -> anyhow::Result<()> {
+    match output {
+        Some(file) => file.write(bytes),
+        None => write_stdout(bytes),
     }
 }
 
@@ -243,6 +251,7 @@ pub fn sweep(args: &SweepArgs) -> anyhow::Result<Exit> {
     let pool = thread_pool(args.threads)?;
     let source = ScenarioSource::load(args.scenario.as_deref())?;
     interrupt::stop_flag();
+    let output = open_output(args.output.as_deref())?;
     pool.install(|| {
         let prepared = Sweep::prepare(
             &source,
@@ -289,7 +298,7 @@ pub fn sweep(args: &SweepArgs) -> anyhow::Result<Exit> {
             Some(shard) => ShardDocument::new(definition, shard, results).to_bytes(),
             None => report::render(&SweepResult::from_runs(definition, results), format),
         };
-        write_output(args.output.as_deref(), &bytes)?;
+        write_output(output, &bytes)?;
         Ok(Exit::Success)
     })
 }
@@ -305,11 +314,9 @@ pub fn merge(args: &MergeArgs) -> anyhow::Result<Exit> {
             shard.display()
         )));
     }
+    let output = open_output(args.output.as_deref())?;
     let result = shard::merge(&args.shards)?;
-    write_output(
-        args.output.as_deref(),
-        &report::render(&result, args.format),
-    )?;
+    write_output(output, &report::render(&result, args.format))?;
     Ok(Exit::Success)
 }
 

@@ -274,10 +274,21 @@ fn json(result: &SweepResult) -> Vec<u8> {
     out
 }
 
-/// Writes `bytes` to `path` whole or not at all (see
-/// [`crate::output::write_file_atomically`]).
-pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    Ok(crate::output::write_file_atomically(path, bytes)?)
+/// An output file written whole or not at all (see
+/// [`crate::output::AtomicFile`]): created before the work, so a bad path
+/// fails at once.
+pub struct OutputFile(crate::output::AtomicFile);
+
+impl OutputFile {
+    /// Creates the temporary file beside `path`.
+    pub fn create(path: &Path) -> anyhow::Result<Self> {
+        Ok(Self(crate::output::AtomicFile::create(path)?))
+    }
+
+    /// Writes `bytes` and renames the file into place.
+    pub fn write(self, bytes: &[u8]) -> anyhow::Result<()> {
+        Ok(self.0.write(bytes)?)
+    }
 }
 
 /// Prints `bytes` on stdout; a closed pipe (`| head`) ends quietly, a

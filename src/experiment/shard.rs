@@ -136,6 +136,14 @@ fn read_shard(path: &Path) -> anyhow::Result<ShardDocument> {
     }
     let document: ShardDocument =
         serde_json::from_value(json).map_err(|error| not_a_shard(error.to_string()))?;
+    if document.taxi_sim_version != env!("CARGO_PKG_VERSION") {
+        bail!(
+            "'{}' was made by taxi-sim {}, and this is {}: merge with the version that ran the shards",
+            path.display(),
+            document.taxi_sim_version,
+            env!("CARGO_PKG_VERSION")
+        );
+    }
     let shard = document.shard;
     if shard.index == 0 || shard.index > shard.count {
         return Err(not_a_shard(format!("shard {shard} does not exist")));
@@ -160,12 +168,7 @@ fn read_shard(path: &Path) -> anyhow::Result<ShardDocument> {
 /// The first part of a sweep's identity where `a` and `b` differ.
 fn difference(a: &ShardDocument, b: &ShardDocument) -> Option<String> {
     let (x, y) = (&a.sweep, &b.sweep);
-    if a.taxi_sim_version != b.taxi_sim_version {
-        return Some(format!(
-            "it was made by taxi-sim {}, not {}",
-            b.taxi_sim_version, a.taxi_sim_version
-        ));
-    }
+    // (Both were made by this taxi-sim: `read_shard` checks it.)
     if a.schema_version != b.schema_version {
         return Some("its document version differs".into());
     }

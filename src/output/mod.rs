@@ -241,18 +241,39 @@ impl PartialFile {
     }
 }
 
-/// Writes `bytes` to `path` whole or not at all, by the export files'
-/// rules: a temporary file beside it, renamed onto it once complete and
-/// synced, removed if a second Ctrl-C exits at once; an existing `path`
-/// stays as it was when anything fails.
+/// A file written whole or not at all, by the export files' rules: a
+/// temporary file beside it, created before the work (so a bad path fails
+/// at once), synced and renamed onto it once complete, removed if the work
+/// fails or a second Ctrl-C exits at once; an existing file stays as it was
+/// until then.
+pub struct AtomicFile {
+    temp: PartialFile,
+    path: PathBuf,
+}
+
+impl AtomicFile {
+    /// Creates the temporary file beside `path`.
+    pub fn create(path: &Path) -> Result<Self, SinkError> {
+        Ok(Self {
+            temp: PartialFile::beside(path)?,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Writes `bytes` and renames the file into place.
+    pub fn write(mut self, bytes: &[u8]) -> Result<(), SinkError> {
+        let fail = |cause| SinkError {
+            target: format!("'{}'", self.path.display()),
+            cause,
+        };
+        self.temp.file().write_all(bytes).map_err(fail)?;
+        self.temp.persist(&self.path).map_err(fail)
+    }
+}
+
+/// Writes `bytes` to `path` whole or not at all (see [`AtomicFile`]).
 pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> Result<(), SinkError> {
-    let mut temp = PartialFile::beside(path)?;
-    let fail = |cause| SinkError {
-        target: format!("'{}'", path.display()),
-        cause,
-    };
-    temp.file().write_all(bytes).map_err(fail)?;
-    temp.persist(path).map_err(fail)
+    AtomicFile::create(path)?.write(bytes)
 }
 
 /// The longest file name most file systems allow, in bytes.

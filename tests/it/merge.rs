@@ -180,6 +180,10 @@ fn shards_of_different_sweeps_are_refused_naming_the_file_and_what_differs() {
     let older = directory.path().join("older.json");
     fs::write(&older, document.to_string()).unwrap();
     refused(&[&first, &older], &["older.json", "made by taxi-sim 0.0.1"]);
+    refused(
+        &[&older],
+        &["older.json", "made by taxi-sim 0.0.1", "this is"],
+    );
 }
 
 #[test]

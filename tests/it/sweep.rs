@@ -324,6 +324,17 @@ fn an_output_file_holds_what_stdout_would_and_the_scenario_is_never_overwritten(
         fs::read_to_string(scenario).unwrap(),
         "schema_version = 1\n"
     );
+
+    // A path that cannot be written fails before the sweep runs.
+    let nowhere = directory.path().join("missing").join("sweep.csv");
+    taxi_sim()
+        .args(["sweep", "--vary", "taxis=1..2", "-r", "3", "-s", "1", "-o"])
+        .arg(&nowhere)
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("could not write").and(predicate::str::contains("sweep.csv")),
+        );
 }
 
 #[test]
