@@ -63,9 +63,158 @@ impl fmt::Display for RecordedEvent {
 struct RecordedHeader {
     schema_version: u32,
     taxi_sim_version: String,
-    seed: u64,
+    /// A number; a JSON tool may have rounded it (see `seed_text`).
+    seed: serde_json::Number,
+    /// The seed's digits, written since the seed could be rounded; older
+    /// logs lack it.
+    #[serde(default)]
+    seed_text: Option<String>,
     rng: RngKind,
+    #[serde(deserialize_with = "strict_value")]
     scenario: serde_json::Value,
+}
+
+impl RecordedHeader {
+    /// The seed: the text if there is one (the number must then agree with
+    /// it, or be its rounding to a double), else the number.
+    fn seed(&self) -> Result<u64, String> {
+        match &self.seed_text {
+            Some(text) => {
+                let seed: u64 = text.parse().map_err(|_| {
+                    format!(
+                        "seed_text '{}' is not a whole number from 0 to {}",
+                        crate::stdio::printable(text),
+                        u64::MAX
+                    )
+                })?;
+                if number_is_seed(&self.seed, seed) {
+                    Ok(seed)
+                } else {
+                    Err(format!(
+                        "seed {} and seed_text '{seed}' disagree",
+                        self.seed
+                    ))
+                }
+            }
+            None => self.seed.as_u64().ok_or_else(|| {
+                format!(
+                    "seed {} is not a whole number from 0 to {}",
+                    self.seed,
+                    u64::MAX
+                )
+            }),
+        }
+    }
+
+    /// The recorded scenario, checked against the header's own seed and
+    /// generator, with the exact seed in place of a rounded one.
+    fn scenario_with(&self, seed: u64) -> Result<serde_json::Value, String> {
+        let mut scenario = self.scenario.clone();
+        let Some(fields) = scenario.as_object_mut() else {
+            return Err("the recorded scenario is not an object".into());
+        };
+        if let Some(recorded) = fields.get("seed") {
+            let agrees = match recorded {
+                serde_json::Value::Number(number) => number_is_seed(number, seed),
+                _ => false,
+            };
+            if !agrees {
+                return Err(format!(
+                    "the recorded scenario's seed {} differs from the log's seed {seed}",
+                    crate::stdio::printable(&recorded.to_string())
+                ));
+            }
+        }
+        if let Some(recorded) = fields.get("rng")
+            && recorded.as_str() != Some(self.rng.to_string().as_str())
+        {
+            return Err(format!(
+                "the recorded scenario's rng {} differs from the log's rng {}",
+                crate::stdio::printable(&recorded.to_string()),
+                self.rng
+            ));
+        }
+        fields.insert("seed".into(), seed.into());
+        Ok(scenario)
+    }
+}
+
+/// Whether `number` is `seed`, exactly or as a tool that reads numbers as
+/// doubles would have rounded it.
+fn number_is_seed(number: &serde_json::Number, seed: u64) -> bool {
+    number.as_u64() == Some(seed)
+        || (number.as_u64().is_none_or(|value| value > 1 << 53)
+            && seed > 1 << 53
+            && number.as_f64() == Some(seed as f64))
+}
+
+/// A JSON value that refuses duplicate keys at any depth: serde_json's own
+/// keeps the last, so `{"taxis":5,"taxis":3}` would pass unnoticed.
+fn strict_value<'de, D: Deserializer<'de>>(deserializer: D) -> Result<serde_json::Value, D::Error> {
+    StrictValue::deserialize(deserializer).map(|value| value.0)
+}
+
+struct StrictValue(serde_json::Value);
+
+impl<'de> Deserialize<'de> for StrictValue {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct StrictVisitor;
+        impl<'de> Visitor<'de> for StrictVisitor {
+            type Value = StrictValue;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a JSON value")
+            }
+            fn visit_bool<E>(self, value: bool) -> Result<StrictValue, E> {
+                Ok(StrictValue(value.into()))
+            }
+            fn visit_i64<E>(self, value: i64) -> Result<StrictValue, E> {
+                Ok(StrictValue(value.into()))
+            }
+            fn visit_u64<E>(self, value: u64) -> Result<StrictValue, E> {
+                Ok(StrictValue(value.into()))
+            }
+            fn visit_f64<E>(self, value: f64) -> Result<StrictValue, E> {
+                Ok(StrictValue(serde_json::Number::from_f64(value).map_or(
+                    serde_json::Value::Null,
+                    serde_json::Value::Number,
+                )))
+            }
+            fn visit_str<E>(self, value: &str) -> Result<StrictValue, E> {
+                Ok(StrictValue(value.into()))
+            }
+            fn visit_string<E>(self, value: String) -> Result<StrictValue, E> {
+                Ok(StrictValue(value.into()))
+            }
+            fn visit_unit<E>(self) -> Result<StrictValue, E> {
+                Ok(StrictValue(serde_json::Value::Null))
+            }
+            fn visit_none<E>(self) -> Result<StrictValue, E> {
+                Ok(StrictValue(serde_json::Value::Null))
+            }
+            fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<StrictValue, S::Error> {
+                let mut items = Vec::new();
+                while let Some(StrictValue(item)) = seq.next_element()? {
+                    items.push(item);
+                }
+                Ok(StrictValue(items.into()))
+            }
+            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<StrictValue, M::Error> {
+                let mut fields = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    if fields.contains_key(&key) {
+                        return Err(de::Error::custom(format!(
+                            "duplicate key `{}`",
+                            crate::stdio::printable(&key)
+                        )));
+                    }
+                    let StrictValue(value) = map.next_value()?;
+                    fields.insert(key, value);
+                }
+                Ok(StrictValue(fields.into()))
+            }
+        }
+        deserializer.deserialize_any(StrictVisitor)
+    }
 }
 
 /// The JSON Lines envelope.
@@ -265,8 +414,13 @@ impl<R: RandomSource> Verifier<R> {
             return Ok(());
         }
         let simulated = match recorded.reason {
-            // The recorded run was cut short: stop the re-simulation there too.
-            StopReason::Interrupted | StopReason::EventLimit => self.sim.stop_now(recorded.reason),
+            // The recorded run was cut short: stop the re-simulation there
+            // too, unless it ends there by itself: then a run would have
+            // said so (end_time or end_of_events), and the reason is false.
+            StopReason::Interrupted | StopReason::EventLimit => {
+                let reason = self.sim.stops_by_itself().unwrap_or(recorded.reason);
+                self.sim.stop_now(reason)
+            }
             StopReason::EndOfEvents | StopReason::EndTime => match self.sim.step()? {
                 Step::Stopped(outcome) => outcome,
                 Step::Event(event) => {
@@ -297,82 +451,162 @@ enum LogKind {
     Lines,
 }
 
-fn log_kind(path: &Path) -> anyhow::Result<LogKind> {
-    let extension = path
-        .extension()
-        .and_then(|extension| extension.to_str())
-        .map(str::to_ascii_lowercase);
-    match extension.as_deref() {
-        Some("jsonl" | "ndjson") => return Ok(LogKind::Lines),
-        Some("json") => return Ok(LogKind::Document),
-        _ => {}
-    }
-    // No telling extension: a JSON Lines log starts with a header line.
-    let mut first = String::new();
-    open(path)?
-        .read_line(&mut first)
-        .with_context(|| format!("could not read log '{}'", path.display()))?;
-    Ok(if first.trim_start().starts_with("{\"type\"") {
-        LogKind::Lines
-    } else {
-        LogKind::Document
-    })
+/// The log's bytes, readable from the start as often as needed: the file
+/// itself, or for stdin and pipes (`replay -`, `replay <(...)`) a copy in
+/// an anonymous temporary file, since a pipe can be read only once and a
+/// document is read twice.
+struct LogSource {
+    file: File,
+    name: String,
 }
 
-fn open(path: &Path) -> anyhow::Result<BufReader<File>> {
-    let file =
-        File::open(path).with_context(|| format!("could not read log '{}'", path.display()))?;
-    Ok(BufReader::with_capacity(1 << 16, file))
+impl LogSource {
+    fn open(path: &Path) -> anyhow::Result<Self> {
+        let name = if path.as_os_str() == "-" {
+            "(stdin)".to_string()
+        } else {
+            crate::stdio::printable(&path.display().to_string()).into_owned()
+        };
+        let could_not = || format!("could not read log '{name}'");
+        let file = if path.as_os_str() == "-" {
+            Self::spool(std::io::stdin().lock()).with_context(could_not)?
+        } else {
+            let file = File::open(path).with_context(could_not)?;
+            let seekable = file.metadata().with_context(could_not)?.is_file();
+            if seekable {
+                file
+            } else {
+                Self::spool(file).with_context(could_not)?
+            }
+        };
+        Ok(Self { file, name })
+    }
+
+    fn spool(mut reader: impl std::io::Read) -> std::io::Result<File> {
+        let mut copy = tempfile::tempfile()?;
+        std::io::copy(&mut reader, &mut copy)?;
+        Ok(copy)
+    }
+
+    /// A reader from the first byte.
+    fn reader(&self) -> anyhow::Result<BufReader<File>> {
+        use std::io::Seek;
+        let mut file = self
+            .file
+            .try_clone()
+            .with_context(|| format!("could not read log '{}'", self.name))?;
+        file.rewind()
+            .with_context(|| format!("could not read log '{}'", self.name))?;
+        Ok(BufReader::with_capacity(1 << 16, file))
+    }
+
+    /// The kind of log, from its first bytes (not its name): a JSON Lines
+    /// log starts with a header line `{"type":...`, a document with `{`.
+    /// Anything else is named for what it looks like.
+    fn kind(&self) -> anyhow::Result<LogKind> {
+        let mut start = Vec::new();
+        let mut reader = self.reader()?;
+        loop {
+            let buffer = reader
+                .fill_buf()
+                .with_context(|| format!("could not read log '{}'", self.name))?;
+            if buffer.is_empty() || start.len() >= 256 {
+                break;
+            }
+            let take = buffer.len().min(256 - start.len());
+            start.extend_from_slice(&buffer[..take]);
+            reader.consume(take);
+        }
+        let text = String::from_utf8_lossy(&start);
+        let trimmed = text.trim_start();
+        let fail = |what: &str| {
+            Err(anyhow!(
+                "malformed log '{}': not a taxi-sim event log: {what}",
+                self.name
+            ))
+        };
+        if trimmed.is_empty() {
+            return fail("it is empty");
+        }
+        if let Some(rest) = trimmed.strip_prefix('{') {
+            return Ok(if rest.trim_start().starts_with("\"type\"") {
+                LogKind::Lines
+            } else {
+                LogKind::Document
+            });
+        }
+        if trimmed.starts_with("time,taxi,action") {
+            return fail(
+                "it is a CSV export, which holds only the events; replay reads the .json and .jsonl logs of `run --export`",
+            );
+        }
+        if trimmed.starts_with("taxi:") {
+            return fail(
+                "it is the text format, which holds only the events; replay reads the .json and .jsonl logs of `run --export`",
+            );
+        }
+        fail("it does not start with a JSON object")
+    }
 }
 
 /// `taxi-sim replay`.
 pub fn replay(args: &ReplayArgs) -> anyhow::Result<Exit> {
-    let path = args.log.as_path();
-    let malformed = |what: String| anyhow!("malformed log '{}': {what}", path.display());
-    let kind = log_kind(path)?;
+    let source = LogSource::open(&args.log)?;
+    let name = source.name.clone();
+    let malformed = |what: String| anyhow!("malformed log '{name}': {what}");
+    let kind = source.kind()?;
     // Installs the Ctrl-C handler: the verifier polls the flag it raises.
     interrupt::stop_flag();
 
     // The settings, and for a document its outcome and summary (first pass).
     let (header, document_end) = match kind {
         LogKind::Lines => {
-            let mut reader = open(path)?;
+            let mut reader = source.reader()?;
             let mut line = String::new();
             reader
                 .read_line(&mut line)
-                .with_context(|| format!("could not read log '{}'", path.display()))?;
+                .with_context(|| format!("could not read log '{name}'"))?;
             check_version(
                 serde_json::from_str::<serde_json::Value>(&line)
                     .ok()
                     .and_then(|value| value.get("data")?.get("schema_version")?.as_u64()),
-                path,
+                &name,
             )?;
             match serde_json::from_str::<LogLine>(&line) {
                 Ok(LogLine::Header(header)) => (header, None),
                 Ok(_) => return Err(malformed("line 1 is not the header".into())),
-                Err(error) if line.trim().is_empty() => {
-                    return Err(malformed(format!("the file is empty ({error})")));
-                }
                 Err(error) => return Err(malformed(format!("line 1: {error}"))),
             }
         }
         LogKind::Document => {
-            let scan = scan_document(open(path)?).map_err(|error| malformed(error.to_string()))?;
-            check_version(Some(scan.header.schema_version.into()), path)?;
+            let scan =
+                scan_document(source.reader()?).map_err(|error| malformed(error.to_string()))?;
+            check_version(Some(scan.header.schema_version.into()), &name)?;
             (scan.header, Some((scan.outcome, scan.summary, scan.events)))
         }
     };
-    check_version(Some(header.schema_version.into()), path)?;
+    check_version(Some(header.schema_version.into()), &name)?;
+    // A header that contradicts itself was edited: the log does not match.
+    let checked = header
+        .seed()
+        .and_then(|seed| Ok((seed, header.scenario_with(seed)?)));
+    let (seed, recorded_scenario) = match checked {
+        Ok(checked) => checked,
+        Err(what) => {
+            crate::say!("replay: MISMATCH in '{name}': {what}");
+            return Ok(Exit::Failure);
+        }
+    };
     let overrides = Overrides {
-        seed: Some(header.seed),
+        seed: Some(seed),
         rng: Some(header.rng),
         ..Overrides::default()
     };
-    let scenario_text = header.scenario.to_string();
+    let scenario_text = recorded_scenario.to_string();
     let scenario = Scenario::parse(
         &scenario_text,
         crate::scenario::Format::Json,
-        &format!("{} (recorded scenario)", path.display()),
+        &format!("{name} (recorded scenario)"),
         &overrides,
     )?;
     crate::app::check_memory(scenario.fleet.taxis)?;
@@ -386,7 +620,7 @@ pub fn replay(args: &ReplayArgs) -> anyhow::Result<Exit> {
         sink
     });
     let context = ReplayContext {
-        path,
+        source: &source,
         kind,
         scenario: &scenario,
         show,
@@ -396,36 +630,33 @@ pub fn replay(args: &ReplayArgs) -> anyhow::Result<Exit> {
             scenario.end_time,
         ),
         document_end,
+        seed,
     };
-    let seed = header.seed;
     match header.rng {
         RngKind::Cpython => verify(context, CpythonRandom::new(seed), true, &header),
         RngKind::Pcg64 => verify(context, rng::pcg64(seed), false, &header),
     }
 }
 
-fn check_version(version: Option<u64>, path: &Path) -> anyhow::Result<()> {
+fn check_version(version: Option<u64>, name: &str) -> anyhow::Result<()> {
     match version {
         Some(version) if version == u64::from(LOG_SCHEMA_VERSION) => Ok(()),
         Some(version) => bail!(
-            "log '{}' has schema_version {version}; this taxi-sim reads version {LOG_SCHEMA_VERSION}",
-            path.display()
+            "log '{name}' has schema_version {version}; this taxi-sim reads version {LOG_SCHEMA_VERSION}"
         ),
-        None => bail!(
-            "malformed log '{}': no schema_version in its header",
-            path.display()
-        ),
+        None => bail!("malformed log '{name}': no schema_version in its header"),
     }
 }
 
 struct ReplayContext<'a> {
-    path: &'a Path,
+    source: &'a LogSource,
     kind: LogKind,
     scenario: &'a Scenario,
     show: Option<Sink>,
     seconds_per_tick: Option<f64>,
     progress: Progress,
     document_end: Option<(Outcome, Summary, u64)>,
+    seed: u64,
 }
 
 fn verify<R: RandomSource>(
@@ -435,8 +666,9 @@ fn verify<R: RandomSource>(
     header: &RecordedHeader,
 ) -> anyhow::Result<Exit> {
     let scenario = context.scenario;
-    let path = context.path;
-    let malformed = |what: String| anyhow!("malformed log '{}': {what}", path.display());
+    let source = context.source;
+    let name = source.name.as_str();
+    let malformed = |what: String| anyhow!("malformed log '{name}': {what}");
     let sim = taxi::simulator(
         scenario.plans(),
         &scenario.duration_sets(),
@@ -459,10 +691,10 @@ fn verify<R: RandomSource>(
     };
 
     let end = match context.kind {
-        LogKind::Lines => verify_lines(open(path)?, &mut verifier, path)?,
+        LogKind::Lines => verify_lines(source.reader()?, &mut verifier, name)?,
         LogKind::Document => {
             let result = {
-                let mut deserializer = serde_json::Deserializer::from_reader(open(path)?);
+                let mut deserializer = serde_json::Deserializer::from_reader(source.reader()?);
                 EventsPass {
                     verifier: &mut verifier,
                 }
@@ -494,6 +726,9 @@ fn verify<R: RandomSource>(
         });
     }
     if verifier.interrupted {
+        if let Some(show) = verifier.show.as_mut() {
+            let _ = show.flush();
+        }
         crate::say!(
             "taxi-sim: replay interrupted after verifying {} events",
             verifier.verified
@@ -512,10 +747,17 @@ fn verify<R: RandomSource>(
         }
     }
     if let Some(difference) = verifier.difference {
-        crate::say!("replay: MISMATCH in '{}': {difference}", path.display());
+        // The events verified before the difference are shown.
+        if let Some(show) = verifier.show.as_mut()
+            && let Err(error) = show.flush()
+            && !error.is_broken_pipe()
+        {
+            return Err(error.into());
+        }
+        crate::say!("replay: MISMATCH in '{name}': {difference}");
         crate::say!(
             "replay: the log does not match a re-simulation with seed {} and generator {}",
-            header.seed,
+            context.seed,
             header.rng
         );
         return Ok(Exit::Failure);
@@ -533,13 +775,12 @@ fn verify<R: RandomSource>(
         }
     }
     crate::say!(
-        "replay: verified {} events of '{}' (seed {}, generator {}, scenario '{}', written by taxi-sim {}): identical, ending {}",
+        "replay: verified {} events of '{name}' (seed {}, generator {}, scenario '{}', written by taxi-sim {}): identical, ending {}",
         verifier.verified,
-        path.display(),
-        header.seed,
+        context.seed,
         header.rng,
-        scenario.name,
-        header.taxi_sim_version,
+        crate::stdio::printable(&scenario.name),
+        crate::stdio::printable(&header.taxi_sim_version),
         outcome_text(&outcome)
     );
     Ok(Exit::Success)
@@ -550,9 +791,9 @@ fn verify<R: RandomSource>(
 fn verify_lines<R: RandomSource>(
     mut reader: BufReader<File>,
     verifier: &mut Verifier<R>,
-    path: &Path,
+    name: &str,
 ) -> anyhow::Result<Option<(Outcome, Summary, u64)>> {
-    let malformed = |what: String| anyhow!("malformed log '{}': {what}", path.display());
+    let malformed = |what: String| anyhow!("malformed log '{name}': {what}");
     let mut line = String::new();
     let mut number = 0u64;
     let mut end = None;
@@ -560,7 +801,7 @@ fn verify_lines<R: RandomSource>(
         line.clear();
         let read = reader
             .read_line(&mut line)
-            .with_context(|| format!("could not read log '{}'", path.display()))?;
+            .with_context(|| format!("could not read log '{name}'"))?;
         if read == 0 {
             break;
         }
@@ -647,7 +888,7 @@ fn scan_document(reader: BufReader<File>) -> Result<DocumentScan, serde_json::Er
                         fields.insert(key, version);
                     }
                     _ => {
-                        fields.insert(key, map.next_value()?);
+                        fields.insert(key, map.next_value::<StrictValue>()?.0);
                     }
                 }
             }

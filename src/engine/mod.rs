@@ -336,6 +336,18 @@ impl<P: Process, T: Timing<P::Action>> Simulator<P, T> {
         }
     }
 
+    /// Why the run would stop by itself before taking another event (the
+    /// end time is reached, or no event is left), if it would.
+    pub fn stops_by_itself(&self) -> Option<StopReason> {
+        if self.now >= self.end_time {
+            Some(StopReason::EndTime)
+        } else if self.queue.is_empty() {
+            Some(StopReason::EndOfEvents)
+        } else {
+            None
+        }
+    }
+
     /// Stops the run now for `reason` (an interruption, say), unless it has
     /// already stopped.
     pub fn stop_now(&mut self, reason: StopReason) -> Outcome {

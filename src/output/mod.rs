@@ -38,6 +38,9 @@ pub struct RunHeader {
     pub taxi_sim_version: &'static str,
     /// The seed used.
     pub seed: u64,
+    /// The seed in decimal digits: JSON tools that read numbers as doubles
+    /// (jq, JavaScript) round seeds above 2^53, but keep a string.
+    pub seed_text: String,
     /// The generator used.
     pub rng: RngKind,
     /// The fully resolved scenario (with the seed).
@@ -53,6 +56,7 @@ impl RunHeader {
             schema_version: LOG_SCHEMA_VERSION,
             taxi_sim_version: env!("CARGO_PKG_VERSION"),
             seed,
+            seed_text: seed.to_string(),
             rng: scenario.rng,
             scenario,
         }
