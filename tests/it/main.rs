@@ -1,5 +1,6 @@
 //! Integration tests through the real `taxi-sim` binary.
 
+mod chart;
 mod export;
 mod extras;
 mod golden;
