@@ -32,6 +32,9 @@ pub fn execute(cli: Cli) -> anyhow::Result<Exit> {
     match cli.command {
         Command::Run(args) => run(&args),
         Command::Replay(args) => replay::replay(&args),
+        Command::Sweep(args) => crate::experiment::command::sweep(&args),
+        Command::Size(args) => crate::experiment::command::size(&args),
+        Command::Merge(args) => crate::experiment::command::merge(&args),
         Command::Scenario(command) => scenario(command),
         Command::Chart(args) => crate::chart::chart(&args),
         Command::Completions { shell } => {
@@ -112,11 +115,17 @@ fn run_scenario(args: &RunArgs) -> anyhow::Result<Scenario> {
         seed: args.seed,
         rng: args.rng,
     };
-    let scenario = match &args.scenario {
-        Some(file_or_name) => Scenario::load(file_or_name, &overrides)?,
-        None => Scenario::with_defaults(&overrides)?,
-    };
-    Ok(scenario)
+    if let Some((flag, key)) = overrides.conflict_with(&args.sets) {
+        return Err(UsageError(format!(
+            "{flag} and --set {key} both set {key}: give only one"
+        ))
+        .into());
+    }
+    Ok(Scenario::load_with_sets(
+        args.scenario.as_deref(),
+        &overrides,
+        &args.sets,
+    )?)
 }
 
 /// Opens every output before the run, so a bad path fails at once.

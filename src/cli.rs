@@ -5,8 +5,10 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::experiment::command::{MergeArgs, SizeArgs, SweepArgs};
 use crate::output::FormatKind;
 use crate::rng::RngKind;
+use crate::scenario::Set;
 
 const MAIN_EXAMPLES: &str = "\
 Examples:
@@ -16,11 +18,14 @@ Examples:
 
 const RUN_EXAMPLES: &str = "\
 Precedence: options given here win over the scenario file's values, and the
-book's defaults fill the rest.
+book's defaults fill the rest. --set KEY=VALUE changes any value as if it were
+written in the file (a later --set of the same key wins); a shorthand such as
+--taxis and a --set of the same key together are refused.
 
 Examples:
   taxi-sim run -t 3 -e 120 -s 3                     the book's sample run
   taxi-sim run --scenario scenarios/rush-hour.toml --export events.json
+  taxi-sim run --scenario rush-hour --set fleet.taxis=12 --set durations.trip=25
   taxi-sim run -t 2 -s 10 --delay --delay-scale 0.01   replay in real time";
 
 const REPLAY_EXAMPLES: &str = "\
@@ -28,6 +33,24 @@ Examples:
   taxi-sim replay events.json
   taxi-sim replay events.jsonl --show
   taxi-sim replay events.json --show --delay 0.5     as taxi_sim_delay.py does";
+
+const SWEEP_EXAMPLES: &str = "\
+Replication r of every point uses the seed SplitMix64 gives as its output
+r + 1 from --seed: the same random streams at every point.
+
+Examples:
+  taxi-sim sweep --vary taxis=1..6 --replications 30 --seed 1
+  taxi-sim sweep --scenario rush-hour --vary taxis=20..40:5 --vary durations.trip=15,25 -r 20 -f csv
+  taxi-sim sweep --vary taxis=1..6 -r 30 -s 1 --shard 2/4 -o shard-2.json";
+
+const SIZE_EXAMPLES: &str = "\
+Examples:
+  taxi-sim size --target 'trips>=40' --taxis 1..30 --seed 1
+  taxi-sim size --scenario rush-hour --target 'occupancy <= 0.6' -r 30 -f json";
+
+const MERGE_EXAMPLES: &str = "\
+Examples:
+  taxi-sim merge shard-*.json -f csv -o sweep.csv";
 
 const SCENARIO_EXAMPLES: &str = "\
 Examples:
@@ -65,6 +88,15 @@ pub enum Command {
     /// Re-simulate an event log and check that every event is identical.
     #[command(after_help = REPLAY_EXAMPLES)]
     Replay(ReplayArgs),
+    /// Replicate a scenario over a grid of values: means with confidence intervals.
+    #[command(after_help = SWEEP_EXAMPLES)]
+    Sweep(SweepArgs),
+    /// Find the smallest fleet whose confidence interval meets a target.
+    #[command(after_help = SIZE_EXAMPLES)]
+    Size(SizeArgs),
+    /// Combine the shards of a sweep into the whole sweep's output.
+    #[command(after_help = MERGE_EXAMPLES)]
+    Merge(MergeArgs),
     /// Check, show and list scenarios.
     #[command(subcommand, after_help = SCENARIO_EXAMPLES)]
     Scenario(ScenarioCommand),
@@ -105,6 +137,10 @@ pub struct RunArgs {
     /// Scenario file (.toml or .json) or built-in scenario name
     #[arg(long, value_name = "FILE_OR_NAME")]
     pub scenario: Option<String>,
+
+    /// Change one scenario value by its dotted path (fleet.taxis=12, durations.trip=25); repeatable
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub sets: Vec<Set>,
 
     /// What to print on stdout [default: text]
     #[arg(short = 'f', long, value_enum)]
@@ -174,7 +210,7 @@ pub enum ScenarioCommand {
 }
 
 /// A whole number from 0 to 2^64-1, with messages for the usual mistakes.
-fn parse_count(text: &str) -> Result<u64, String> {
+pub(crate) fn parse_count(text: &str) -> Result<u64, String> {
     match text.trim().parse::<i128>() {
         Ok(value) if value < 0 => Err(format!("must be 0 or more, got {value}")),
         Ok(value) => u64::try_from(value).map_err(|_| format!("must be at most {}", u64::MAX)),

@@ -66,6 +66,7 @@ pub mod cli;
 pub mod distribution;
 pub mod engine;
 pub mod exit;
+pub mod experiment;
 pub mod interrupt;
 pub mod output;
 pub mod progress;

@@ -338,6 +338,20 @@ impl<R: RandomSource> TaxiTiming<R> {
     }
 }
 
+impl<R> TaxiTiming<R> {
+    /// The same samplers drawing from `rng`: the tables are built once and
+    /// shared, so a replication costs little beyond its events.
+    pub fn with_rng<S>(&self, rng: S) -> TaxiTiming<S> {
+        TaxiTiming {
+            rng,
+            fleet: self.fleet.clone(),
+            other_sets: self.other_sets.clone(),
+            set_of_taxi: self.set_of_taxi.clone(),
+            horizon: self.horizon,
+        }
+    }
+}
+
 impl<R: RandomSource> Timing<TaxiAction> for TaxiTiming<R> {
     #[inline(always)]
     fn delay(&mut self, proc_id: ProcId, action: TaxiAction) -> Tick {
@@ -373,6 +387,19 @@ pub fn simulator<R: RandomSource>(
     cpython_tables: bool,
     end_time: Tick,
 ) -> Result<TaxiSimulator<R>, EngineError> {
+    let (taxis, timing) = fleet(plans, duration_sets, rng, cpython_tables)?;
+    Simulator::new(taxis, timing, end_time)
+}
+
+/// The taxis of `plans`, in id order, and their timing: what a simulator is
+/// built from. Replications build them once and clone them for each run
+/// (see [`TaxiTiming::with_rng`]).
+pub fn fleet<R: RandomSource>(
+    plans: impl ExactSizeIterator<Item = TaxiPlan>,
+    duration_sets: &[PhaseDurations],
+    rng: R,
+    cpython_tables: bool,
+) -> Result<(Vec<Taxi>, TaxiTiming<R>), EngineError> {
     let count = plans.len();
     if count > ProcId::MAX as usize {
         return Err(EngineError::TooManyProcesses(count));
@@ -389,7 +416,7 @@ pub fn simulator<R: RandomSource>(
         taxis.push(Taxi::new(id as ProcId, plan.trips, plan.start_time));
     }
     let timing = TaxiTiming::new(rng, duration_sets, set_of_taxi, cpython_tables);
-    Simulator::new(taxis, timing, end_time)
+    Ok((taxis, timing))
 }
 
 #[cfg(test)]

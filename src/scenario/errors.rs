@@ -81,6 +81,30 @@ pub enum ScenarioError {
     },
 }
 
+/// A deserialization error at a path (`fleet.taxis: invalid type ...`), as
+/// a parse error of `origin`.
+pub(crate) fn at_path<E: fmt::Display>(
+    origin: &str,
+    error: serde_path_to_error::Error<E>,
+) -> ScenarioError {
+    let path = error.path().to_string();
+    // serde_path_to_error marks an unknown position with `?`.
+    let path = path
+        .trim_end_matches(".?")
+        .trim_end_matches('?')
+        .to_string();
+    let inner = error.into_inner();
+    let at = if path.is_empty() || path == "." {
+        String::new()
+    } else {
+        format!("{path}: ")
+    };
+    ScenarioError::Parse {
+        origin: origin.to_string(),
+        message: with_hint(&format!("{at}{inner}")),
+    }
+}
+
 /// Appends "did you mean" to serde's unknown-field and unknown-variant
 /// messages: ``unknown field `serch`, expected one of `search`, `trip` ``.
 pub(crate) fn with_hint(message: &str) -> String {

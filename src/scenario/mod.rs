@@ -6,6 +6,7 @@
 
 mod builtin;
 mod errors;
+mod sets;
 
 use std::path::Path;
 
@@ -13,6 +14,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 pub use builtin::{BUILTIN, Builtin, find_builtin};
 pub use errors::{Problem, ScenarioError};
+pub use sets::{ScenarioSource, Set, apply_sets, parse_value};
 
 use crate::distribution::{DurationSpec, deserialize_optional_duration};
 use crate::engine::{ProcId, Tick};
@@ -23,6 +25,8 @@ use crate::taxi::{PhaseDurations, TaxiPlan, UNLIMITED_TRIPS};
 pub const SCHEMA_VERSION: u32 = 1;
 /// The book's defaults.
 pub const DEFAULT_TAXIS: u64 = 3;
+/// The description of the book's model.
+const BOOK_DESCRIPTION: &str = "The book's model: 3 taxis, 5-minute search, 20-minute trips.";
 /// The book's end time.
 pub const DEFAULT_END_TIME: Tick = 180;
 /// The book's departure interval.
@@ -164,25 +168,7 @@ impl Scenario {
     /// Loads `FILE_OR_NAME`: a path to a `.toml` or `.json` file, or the
     /// name of a built-in scenario.
     pub fn load(file_or_name: &str, overrides: &Overrides) -> Result<Self, ScenarioError> {
-        let path = Path::new(file_or_name);
-        if !path.exists()
-            && let Some(builtin) = find_builtin(file_or_name)
-        {
-            return Self::parse(builtin.source, Format::Toml, file_or_name, overrides);
-        }
-        let format = Format::of_path(path);
-        let text = std::fs::read_to_string(path).map_err(|source| {
-            if source.kind() == std::io::ErrorKind::NotFound && !file_or_name.contains(['/', '.']) {
-                ScenarioError::UnknownName {
-                    name: file_or_name.to_string(),
-                }
-            } else {
-                ScenarioError::Read {
-                    origin: file_or_name.to_string(),
-                    cause: source,
-                }
-            }
-        })?;
+        let (text, format) = read_source(file_or_name)?;
         Self::parse(&text, format, file_or_name, overrides)
     }
 
@@ -200,24 +186,8 @@ impl Scenario {
             })?,
             Format::Json => {
                 let mut deserializer = serde_json::Deserializer::from_str(text);
-                serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
-                    let path = error.path().to_string();
-                    // serde_path_to_error marks an unknown position with `?`.
-                    let path = path
-                        .trim_end_matches(".?")
-                        .trim_end_matches('?')
-                        .to_string();
-                    let inner = error.into_inner();
-                    let at = if path.is_empty() || path == "." {
-                        String::new()
-                    } else {
-                        format!("{path}: ")
-                    };
-                    ScenarioError::Parse {
-                        origin: origin.to_string(),
-                        message: errors::with_hint(&format!("{at}{inner}")),
-                    }
-                })?
+                serde_path_to_error::deserialize(&mut deserializer)
+                    .map_err(|error| errors::at_path(origin, error))?
             }
         };
         Self::resolve(file, overrides).map_err(|problems| ScenarioError::Invalid {
@@ -388,6 +358,32 @@ impl Scenario {
     }
 }
 
+/// The text of `FILE_OR_NAME` (a file, or a built-in scenario's name) and
+/// its format.
+fn read_source(
+    file_or_name: &str,
+) -> Result<(std::borrow::Cow<'static, str>, Format), ScenarioError> {
+    let path = Path::new(file_or_name);
+    if !path.exists()
+        && let Some(builtin) = find_builtin(file_or_name)
+    {
+        return Ok((builtin.source.into(), Format::Toml));
+    }
+    let text = std::fs::read_to_string(path).map_err(|source| {
+        if source.kind() == std::io::ErrorKind::NotFound && !file_or_name.contains(['/', '.']) {
+            ScenarioError::UnknownName {
+                name: file_or_name.to_string(),
+            }
+        } else {
+            ScenarioError::Read {
+                origin: file_or_name.to_string(),
+                cause: source,
+            }
+        }
+    })?;
+    Ok((text.into(), Format::of_path(path)))
+}
+
 /// Scenario file format, chosen by extension (`.json` is JSON, anything else TOML).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -496,9 +492,7 @@ impl Default for ScenarioFile {
         Self {
             schema_version: SCHEMA_VERSION,
             name: Some("fluent-python".to_string()),
-            description: Some(
-                "The book's model: 3 taxis, 5-minute search, 20-minute trips.".to_string(),
-            ),
+            description: Some(BOOK_DESCRIPTION.to_string()),
             end_time: None,
             seed: None,
             rng: None,

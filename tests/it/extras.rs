@@ -148,7 +148,7 @@ fn every_subcommand_help_ends_with_examples() {
 
 /// Runs `args` with stderr (and stdout) on a pseudo-terminal, through
 /// util-linux's `script`, and returns what the terminal showed.
-fn on_a_terminal(args: &str) -> String {
+pub(crate) fn on_a_terminal(args: &str) -> String {
     let command = format!(
         "'{}' {args}",
         assert_cmd::cargo::cargo_bin("taxi-sim").display()

@@ -4,11 +4,15 @@ mod chart;
 mod export;
 mod extras;
 mod golden;
+mod merge;
 mod properties;
 mod replay;
 mod run_cli;
 mod scenarios;
+mod set;
 mod signals;
+mod size;
+mod sweep;
 
 use std::path::{Path, PathBuf};
 

@@ -1,0 +1,483 @@
+//! The commands `taxi-sim sweep`, `size` and `merge`: their options and
+//! what they do.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use rayon::prelude::*;
+use serde_json::json;
+
+use super::grid::Vary;
+use super::report::{self, ReportFormat, write_file_atomically, write_stdout};
+use super::shard::{self, ShardDocument, ShardSpec};
+use super::size::{Evaluated, Sizing, Target, smallest_fleet};
+use super::sweep::{RunProgress, Sweep, SweepResult};
+use super::{load_model, replication_seed};
+use crate::app::UsageError;
+use crate::exit::Exit;
+use crate::scenario::{ScenarioSource, Set};
+use crate::stats::{Interval, t_interval};
+use crate::{interrupt, progress};
+
+/// Options of `taxi-sim sweep`.
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// Scenario file (.toml or .json) or built-in scenario name [default: the book's model]
+    #[arg(long, value_name = "FILE_OR_NAME")]
+    pub scenario: Option<String>,
+
+    /// A key and its values: a..b (integers, ends included), a..b:step, or a comma list; repeatable, the first key outermost
+    #[arg(long, value_name = "KEY=VALUES")]
+    pub vary: Vec<Vary>,
+
+    /// Change one scenario value at every point (as `run --set`); repeatable
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub sets: Vec<Set>,
+
+    /// Independent replications of each point (2 or more)
+    #[arg(short = 'r', long, value_name = "R", value_parser = parse_replications)]
+    pub replications: u64,
+
+    /// Seed of the whole sweep; without it one is drawn and printed on stderr
+    #[arg(short = 's', long, value_name = "SEED", value_parser = crate::cli::parse_count, allow_hyphen_values = true)]
+    pub seed: Option<u64>,
+
+    /// Confidence of the intervals, between 0 and 1
+    #[arg(long, value_name = "LEVEL", default_value = "0.95", value_parser = parse_confidence, allow_hyphen_values = true)]
+    pub confidence: f64,
+
+    /// Threads to run on [default: every core]
+    #[arg(long, value_name = "N", value_parser = parse_threads)]
+    pub threads: Option<usize>,
+
+    /// Output format [default: text; json with --shard]
+    #[arg(short = 'f', long, value_enum)]
+    pub format: Option<ReportFormat>,
+
+    /// Write to FILE (whole or not at all) instead of stdout
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Run only shard I of N and write its shard document (JSON), for `merge`
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<ShardSpec>,
+
+    /// No progress bar and no notes on stderr
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+}
+
+/// Output formats of `taxi-sim size`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SizeFormat {
+    /// A sentence and a table for people.
+    Text,
+    /// One JSON document.
+    Json,
+}
+
+/// Options of `taxi-sim size`.
+#[derive(Debug, Args)]
+pub struct SizeArgs {
+    /// Scenario file (.toml or .json) or built-in scenario name [default: the book's model]
+    #[arg(long, value_name = "FILE_OR_NAME")]
+    pub scenario: Option<String>,
+
+    /// What the fleet must achieve: MEASURE OP VALUE, OP one of <=, <, >=, > ('p_wait<=0.2')
+    #[arg(long, value_name = "TARGET", allow_hyphen_values = true)]
+    pub target: Target,
+
+    /// Independent replications of each fleet tried (2 or more)
+    #[arg(short = 'r', long, value_name = "R", default_value = "20", value_parser = parse_replications)]
+    pub replications: u64,
+
+    /// Seed; without it one is drawn and printed on stderr
+    #[arg(short = 's', long, value_name = "SEED", value_parser = crate::cli::parse_count, allow_hyphen_values = true)]
+    pub seed: Option<u64>,
+
+    /// Fleet sizes to search, both ends included
+    #[arg(long, value_name = "MIN..MAX", default_value = "1..100", value_parser = parse_fleet_range)]
+    pub taxis: (u64, u64),
+
+    /// Confidence of the intervals, between 0 and 1
+    #[arg(long, value_name = "LEVEL", default_value = "0.95", value_parser = parse_confidence, allow_hyphen_values = true)]
+    pub confidence: f64,
+
+    /// Change one scenario value (as `run --set`); repeatable
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub sets: Vec<Set>,
+
+    /// Threads to run on [default: every core]
+    #[arg(long, value_name = "N", value_parser = parse_threads)]
+    pub threads: Option<usize>,
+
+    /// Output format
+    #[arg(short = 'f', long, value_enum, default_value = "text")]
+    pub format: SizeFormat,
+
+    /// No notes on stderr
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+}
+
+/// Options of `taxi-sim merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The shard documents written by `sweep --shard`, in any order
+    #[arg(required = true, value_name = "SHARD")]
+    pub shards: Vec<PathBuf>,
+
+    /// Output format
+    #[arg(short = 'f', long, value_enum, default_value = "text")]
+    pub format: ReportFormat,
+
+    /// Write to FILE (whole or not at all) instead of stdout
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+fn parse_replications(text: &str) -> Result<u64, String> {
+    match text.trim().parse::<u64>() {
+        Ok(count) if count >= 2 => Ok(count),
+        Ok(count) => Err(format!(
+            "must be 2 or more for a confidence interval, got {count}"
+        )),
+        Err(_) => Err(format!("'{text}' is not a whole number")),
+    }
+}
+
+fn parse_confidence(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(level) if level > 0.0 && level < 1.0 => Ok(level),
+        Ok(level) => Err(format!(
+            "must be between 0 and 1 (0.95 for 95%), got {level}"
+        )),
+        Err(_) => Err(format!("'{text}' is not a number")),
+    }
+}
+
+fn parse_threads(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(threads) if threads >= 1 => Ok(threads),
+        Ok(_) => Err("must be 1 or more".to_string()),
+        Err(_) => Err(format!("'{text}' is not a whole number")),
+    }
+}
+
+fn parse_fleet_range(text: &str) -> Result<(u64, u64), String> {
+    let bad = || format!("'{text}' is not MIN..MAX with 0 <= MIN <= MAX (for example 1..50)");
+    let (min, max) = text.split_once("..").ok_or_else(bad)?;
+    let (min, max) = (
+        min.trim().parse::<u64>().map_err(|_| bad())?,
+        max.trim().parse::<u64>().map_err(|_| bad())?,
+    );
+    if min > max {
+        return Err(format!("the range {min}..{max} is empty"));
+    }
+    Ok((min, max))
+}
+
+fn usage(message: impl Into<String>) -> anyhow::Error {
+    UsageError(message.into()).into()
+}
+
+fn thread_pool(threads: Option<usize>) -> anyhow::Result<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.unwrap_or(0))
+        .build()
+        .map_err(|error| anyhow::anyhow!("could not start the threads: {error}"))
+}
+
+/// Whether `a` and `b` name the same existing file.
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+fn write_output(output: Option<&Path>, bytes: &[u8]) -> anyhow::Result<()> {
+    match output {
+        Some(path) if path.as_os_str() != "-" => write_file_atomically(path, bytes),
+        _ => write_stdout(bytes),
+    }
+}
+
+fn interrupted() -> anyhow::Result<Exit> {
+    crate::say!("taxi-sim: interrupted: nothing was written");
+    Ok(Exit::Interrupted)
+}
+
+/// `taxi-sim sweep`.
+pub fn sweep(args: &SweepArgs) -> anyhow::Result<Exit> {
+    let format = match (args.shard, args.format) {
+        (Some(_), Some(ReportFormat::Text | ReportFormat::Csv)) => {
+            return Err(usage(
+                "--shard writes a JSON shard document: merge the shards for text or CSV",
+            ));
+        }
+        (_, format) => format.unwrap_or(ReportFormat::Text),
+    };
+    for (index, vary) in args.vary.iter().enumerate() {
+        if args.vary[..index]
+            .iter()
+            .any(|earlier| earlier.set_key == vary.set_key)
+        {
+            return Err(usage(format!("--vary {} is given twice", vary.key)));
+        }
+        if args.sets.iter().any(|set| set.key == vary.set_key) {
+            return Err(usage(format!(
+                "--set {} and --vary {} both set it: give only one",
+                vary.set_key, vary.key
+            )));
+        }
+    }
+    if let (Some(output), Some(scenario)) = (&args.output, &args.scenario)
+        && same_file(output, Path::new(scenario))
+    {
+        return Err(usage(format!(
+            "-o '{}' is the scenario file: it would be overwritten",
+            output.display()
+        )));
+    }
+    let pool = thread_pool(args.threads)?;
+    let source = ScenarioSource::load(args.scenario.as_deref())?;
+    interrupt::stop_flag();
+    pool.install(|| {
+        let prepared = Sweep::prepare(
+            &source,
+            &args.sets,
+            &args.vary,
+            args.replications,
+            args.seed,
+            args.confidence,
+        )?;
+        let sweep = prepared.sweep;
+        let definition = &sweep.definition;
+        if prepared.seed_drawn {
+            if args.shard.is_some() {
+                return Err(usage(
+                    "--shard needs --seed (or a seed in the scenario): every shard must use the same one",
+                ));
+            }
+            crate::say!("seed: {}", definition.seed);
+        }
+        let total = definition.run_count();
+        let runs: Vec<u64> = match args.shard {
+            Some(shard) => shard.runs(total),
+            None => (0..total).collect(),
+        };
+        if !args.quiet {
+            crate::say!(
+                "sweep: {} points × {} replications = {total} runs{}, on {} threads",
+                definition.point_count(),
+                definition.replications,
+                args.shard
+                    .map(|shard| format!(" (shard {shard}: {} of them)", runs.len()))
+                    .unwrap_or_default(),
+                rayon::current_num_threads()
+            );
+        }
+        let progress = RunProgress::new(progress::wanted(args.quiet), runs.len() as u64);
+        let results = sweep.run(&runs, &progress)?;
+        drop(progress);
+        let Some(results) = results else {
+            return interrupted();
+        };
+        let definition = sweep.definition;
+        let bytes = match args.shard {
+            Some(shard) => ShardDocument::new(definition, shard, results).to_bytes(),
+            None => report::render(&SweepResult::from_runs(definition, results), format),
+        };
+        write_output(args.output.as_deref(), &bytes)?;
+        Ok(Exit::Success)
+    })
+}
+
+/// `taxi-sim merge`.
+pub fn merge(args: &MergeArgs) -> anyhow::Result<Exit> {
+    if let Some(output) = &args.output
+        && let Some(shard) = args.shards.iter().find(|shard| same_file(output, shard))
+    {
+        return Err(usage(format!(
+            "-o '{}' is the shard '{}': it would be overwritten",
+            output.display(),
+            shard.display()
+        )));
+    }
+    let result = shard::merge(&args.shards)?;
+    write_output(
+        args.output.as_deref(),
+        &report::render(&result, args.format),
+    )?;
+    Ok(Exit::Success)
+}
+
+/// `taxi-sim size`.
+pub fn size(args: &SizeArgs) -> anyhow::Result<Exit> {
+    if let Some(set) = args.sets.iter().find(|set| set.key == "fleet.taxis") {
+        return Err(usage(format!(
+            "--set {set}: size chooses the fleet itself (use --taxis MIN..MAX)"
+        )));
+    }
+    let target = &args.target;
+    let pool = thread_pool(args.threads)?;
+    let source = ScenarioSource::load(args.scenario.as_deref())?;
+    let base = load_model(&source, &args.sets)?;
+    let measures = base.measure_names();
+    let Some(measure) = measures.iter().position(|name| *name == target.measure) else {
+        return Err(usage(format!(
+            "--target: the model has no measure '{}' (it has {})",
+            target.measure,
+            measures.join(", ")
+        )));
+    };
+    let seed = match args.seed.or(base.scenario_seed()) {
+        Some(seed) => seed,
+        None => {
+            let seed = crate::rng::os_seed();
+            crate::say!("seed: {seed}");
+            seed
+        }
+    };
+    interrupt::stop_flag();
+    let (min, max) = args.taxis;
+    let evaluate = |taxis: u64| -> anyhow::Result<Option<Interval>> {
+        let mut sets = args.sets.clone();
+        sets.push(
+            Set::new("fleet.taxis", toml::Value::Integer(taxis as i64))
+                .map_err(anyhow::Error::msg)?,
+        );
+        let model = load_model(&source, &sets)?;
+        let values = (0..args.replications)
+            .into_par_iter()
+            .map(|replication| {
+                if interrupt::stop_requested() {
+                    return Ok(None);
+                }
+                let values = model.replicate(replication_seed(seed, replication))?;
+                Ok(Some(values[measure]))
+            })
+            .collect::<anyhow::Result<Option<Vec<f64>>>>()?;
+        let Some(values) = values.filter(|_| !interrupt::stop_requested()) else {
+            return Ok(None);
+        };
+        let interval = t_interval(&values, args.confidence);
+        if !args.quiet {
+            crate::say!(
+                "size: {taxis} taxis: {} = {:.decimals$} ± {:.decimals$}",
+                target.measure,
+                interval.mean,
+                interval.half_width(),
+                decimals = report::decimals_for(&interval)
+            );
+        }
+        Ok(Some(interval))
+    };
+    let mut tried = Vec::new();
+    let sizing = pool.install(|| smallest_fleet(target, min, max, evaluate, &mut tried))?;
+    let found = match sizing {
+        Sizing::Found(found) => found,
+        Sizing::Interrupted => return interrupted(),
+        Sizing::NoneMeets => {
+            let largest = tried.last().expect("the largest fleet was tried");
+            anyhow::bail!(
+                "no fleet of {min} to {max} taxis meets {target}: with {max} taxis, {} is {} (interval {} to {})",
+                target.measure,
+                largest.interval.mean,
+                largest.interval.low,
+                largest.interval.high
+            );
+        }
+    };
+    let bytes = match args.format {
+        SizeFormat::Json => size_json(args, &found, &tried, seed),
+        SizeFormat::Text => size_text(args, &found, &tried),
+    };
+    write_stdout(&bytes)?;
+    Ok(Exit::Success)
+}
+
+fn finite(value: f64) -> Option<f64> {
+    value.is_finite().then_some(value)
+}
+
+fn size_json(args: &SizeArgs, found: &Evaluated, tried: &[Evaluated], seed: u64) -> Vec<u8> {
+    let evaluated: Vec<serde_json::Value> = tried
+        .iter()
+        .map(|known| {
+            json!({
+                "taxis": known.taxis,
+                "mean": finite(known.interval.mean),
+                "ci_low": finite(known.interval.low),
+                "ci_high": finite(known.interval.high),
+                "meets": known.meets,
+            })
+        })
+        .collect();
+    let document = json!({
+        "taxis": found.taxis,
+        "measure": args.target.measure,
+        "target": args.target.to_string(),
+        "mean": finite(found.interval.mean),
+        "ci_low": finite(found.interval.low),
+        "ci_high": finite(found.interval.high),
+        "replications": args.replications,
+        "confidence": args.confidence,
+        "seed": seed,
+        "evaluated": evaluated,
+    });
+    let mut out = serde_json::to_vec_pretty(&document).expect("a sizing serializes");
+    out.push(b'\n');
+    out
+}
+
+fn size_text(args: &SizeArgs, found: &Evaluated, tried: &[Evaluated]) -> Vec<u8> {
+    let percent = args.confidence * 100.0;
+    let interval = &found.interval;
+    let decimals = report::decimals_for(interval);
+    let mut out = format!(
+        "smallest fleet for {}: {} taxis ({} = {:.decimals$} ± {:.decimals$}, {percent}% interval {:.decimals$} to {:.decimals$})\n",
+        args.target,
+        found.taxis,
+        args.target.measure,
+        interval.mean,
+        interval.half_width(),
+        interval.low,
+        interval.high
+    );
+    let rows: Vec<[String; 5]> = tried
+        .iter()
+        .map(|known| {
+            let interval = &known.interval;
+            let decimals = report::decimals_for(interval);
+            [
+                known.taxis.to_string(),
+                format!("{:.decimals$}", interval.mean),
+                format!("{:.decimals$}", interval.low),
+                format!("{:.decimals$}", interval.high),
+                if known.meets { "yes" } else { "no" }.to_string(),
+            ]
+        })
+        .collect();
+    let header = ["taxis", "mean", "ci_low", "ci_high", "meets"].map(String::from);
+    let widths: Vec<usize> = (0..5)
+        .map(|column| {
+            rows.iter()
+                .chain(std::iter::once(&header))
+                .map(|row| row[column].len())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    for row in std::iter::once(&header).chain(&rows) {
+        let cells: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .map(|(cell, width)| format!("{cell:>width$}"))
+            .collect();
+        out.push_str(&cells.join("  "));
+        out.push('\n');
+    }
+    out.into_bytes()
+}

@@ -1,0 +1,303 @@
+//! A sweep's results as text (an aligned table, mean ± half-width), CSV
+//! (one row per point and measure) or JSON (every raw value). Each is a pure
+//! function of the [`SweepResult`], so a merge of shards prints the very
+//! bytes of the sweep it was cut from.
+
+use std::io::{self, Write};
+use std::path::Path;
+
+use serde::Serialize;
+use serde::ser::{SerializeMap, Serializer};
+
+use super::sweep::SweepResult;
+use crate::stats::Interval;
+
+/// Version of the sweep's JSON document.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The output formats of `sweep` and `merge`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    /// An aligned table for people.
+    Text,
+    /// One row per point and measure.
+    Csv,
+    /// One document with every raw value.
+    Json,
+}
+
+/// The bytes of `result` in `format`.
+pub fn render(result: &SweepResult, format: ReportFormat) -> Vec<u8> {
+    match format {
+        ReportFormat::Text => text(result).into_bytes(),
+        ReportFormat::Csv => csv(result).into_bytes(),
+        ReportFormat::Json => json(result),
+    }
+}
+
+/// A number as CSV and text cells write it: the shortest text that reads
+/// back as the same number.
+fn number(value: f64) -> String {
+    if value.is_nan() {
+        "NaN".to_string()
+    } else {
+        value.to_string()
+    }
+}
+
+/// A varied value as a cell: text without quotes, numbers as JSON writes them.
+fn param(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(text) => text.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn csv_cell(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
+fn csv(result: &SweepResult) -> String {
+    let definition = &result.definition;
+    let mut out = String::new();
+    let mut header: Vec<String> = definition
+        .vary
+        .iter()
+        .map(|column| csv_cell(&column.key))
+        .collect();
+    header.extend(
+        [
+            "measure",
+            "mean",
+            "ci_low",
+            "ci_high",
+            "std_dev",
+            "replications",
+        ]
+        .map(String::from),
+    );
+    out.push_str(&header.join(","));
+    out.push('\n');
+    for point in 0..definition.point_count() {
+        let params: Vec<String> = definition
+            .params(point)
+            .into_iter()
+            .map(|value| csv_cell(&param(value)))
+            .collect();
+        for (measure, name) in definition.measures.iter().enumerate() {
+            let interval = result.interval(point, measure);
+            let mut row = params.clone();
+            row.push(csv_cell(name));
+            row.extend([interval.mean, interval.low, interval.high, interval.std_dev].map(number));
+            row.push(interval.count.to_string());
+            out.push_str(&row.join(","));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Decimals that show an interval's half-width to two significant digits.
+pub(crate) fn decimals_for(interval: &Interval) -> usize {
+    let reference = if interval.half_width() > 0.0 && interval.half_width().is_finite() {
+        interval.half_width()
+    } else {
+        interval.mean.abs()
+    };
+    if !(reference > 0.0 && reference.is_finite()) {
+        return 0;
+    }
+    (1 - reference.log10().floor() as i64).clamp(0, 6) as usize
+}
+
+fn text(result: &SweepResult) -> String {
+    let definition = &result.definition;
+    let mut header: Vec<String> = definition.vary.iter().map(|c| c.key.clone()).collect();
+    let percent = definition.confidence * 100.0;
+    header.push("measure".into());
+    header.push("mean".into());
+    header.push(format!("± {percent}%"));
+    header.push("std dev".into());
+    let keys = definition.vary.len();
+    let mut rows = vec![header];
+    for point in 0..definition.point_count() {
+        let params = definition.params(point);
+        for (measure, name) in definition.measures.iter().enumerate() {
+            let interval = result.interval(point, measure);
+            let decimals = decimals_for(&interval);
+            let mut row: Vec<String> = params.iter().map(|value| param(value)).collect();
+            row.push(name.clone());
+            row.push(format!("{:.decimals$}", interval.mean));
+            row.push(format!("± {:.decimals$}", interval.half_width()));
+            row.push(format!("{:.decimals$}", interval.std_dev));
+            rows.push(row);
+        }
+    }
+    let columns = rows[0].len();
+    let widths: Vec<usize> = (0..columns)
+        .map(|column| {
+            rows.iter()
+                .map(|row| row[column].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = format!(
+        "sweep of '{}': {} points × {} replications, seed {}, {percent}% confidence intervals\n",
+        definition.scenario["name"].as_str().unwrap_or("custom"),
+        definition.point_count(),
+        definition.replications,
+        definition.seed,
+    );
+    for row in &rows {
+        let cells: Vec<String> = row
+            .iter()
+            .enumerate()
+            .map(|(column, cell)| {
+                let width = widths[column];
+                // The measure's name reads best on the left, numbers on the right.
+                if column == keys {
+                    format!("{cell:<width$}")
+                } else {
+                    format!("{cell:>width$}")
+                }
+            })
+            .collect();
+        out.push_str(cells.join("  ").trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// A float as JSON: NaN (no interval from fewer than two values) is null.
+fn json_number(value: f64) -> Option<f64> {
+    value.is_finite().then_some(value)
+}
+
+fn json(result: &SweepResult) -> Vec<u8> {
+    struct Document<'a>(&'a SweepResult);
+    struct Points<'a>(&'a SweepResult);
+    struct Point<'a>(&'a SweepResult, usize);
+    struct Params<'a>(&'a SweepResult, usize);
+    struct Measures<'a>(&'a SweepResult, usize);
+    #[derive(Serialize)]
+    struct Measure {
+        mean: Option<f64>,
+        ci_low: Option<f64>,
+        ci_high: Option<f64>,
+        std_dev: Option<f64>,
+        values: Vec<Option<f64>>,
+    }
+
+    impl Serialize for Document<'_> {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            let definition = &self.0.definition;
+            let mut map = serializer.serialize_map(None)?;
+            map.serialize_entry("schema_version", &SCHEMA_VERSION)?;
+            map.serialize_entry("taxi_sim_version", env!("CARGO_PKG_VERSION"))?;
+            map.serialize_entry("scenario", &definition.scenario)?;
+            map.serialize_entry("seed", &definition.seed)?;
+            map.serialize_entry("replications", &definition.replications)?;
+            map.serialize_entry("confidence", &definition.confidence)?;
+            map.serialize_entry("vary", &definition.vary)?;
+            map.serialize_entry("measures", &definition.measures)?;
+            map.serialize_entry("points", &Points(self.0))?;
+            map.end()
+        }
+    }
+    impl Serialize for Points<'_> {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            serializer.collect_seq((0..self.0.definition.point_count()).map(|p| Point(self.0, p)))
+        }
+    }
+    impl Serialize for Point<'_> {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            let mut map = serializer.serialize_map(Some(2))?;
+            map.serialize_entry("params", &Params(self.0, self.1))?;
+            map.serialize_entry("measures", &Measures(self.0, self.1))?;
+            map.end()
+        }
+    }
+    impl Serialize for Params<'_> {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            let definition = &self.0.definition;
+            serializer.collect_map(
+                definition
+                    .vary
+                    .iter()
+                    .map(|column| &column.key)
+                    .zip(definition.params(self.1)),
+            )
+        }
+    }
+    impl Serialize for Measures<'_> {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            let (result, point) = (self.0, self.1);
+            serializer.collect_map(result.definition.measures.iter().enumerate().map(
+                |(measure, name)| {
+                    let interval = result.interval(point, measure);
+                    let values = &result.values[point][measure];
+                    (
+                        name,
+                        Measure {
+                            mean: json_number(interval.mean),
+                            ci_low: json_number(interval.low),
+                            ci_high: json_number(interval.high),
+                            std_dev: json_number(interval.std_dev),
+                            values: values.iter().map(|&value| json_number(value)).collect(),
+                        },
+                    )
+                },
+            ))
+        }
+    }
+
+    let mut out = serde_json::to_vec_pretty(&Document(result)).expect("a sweep serializes");
+    out.push(b'\n');
+    out
+}
+
+/// Writes `bytes` to `path` whole or not at all: into a temporary file
+/// beside it, renamed into place once complete.
+pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let fail = |cause: io::Error| anyhow::anyhow!("could not write '{}': {cause}", path.display());
+    let directory = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let prefix = format!(".{name}.");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".partial");
+    // The mode `File::create` would give (the umask applies), not 0600.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let mut temp = builder.tempfile_in(directory).map_err(fail)?;
+    // A second Ctrl-C exits at once: it deletes the file rather than leave it half-written.
+    let temp_path = temp.path().to_path_buf();
+    crate::interrupt::register_partial_file(&temp_path);
+    let written = temp
+        .write_all(bytes)
+        .and_then(|()| temp.as_file().sync_all())
+        .and_then(|()| temp.persist(path).map(drop).map_err(|error| error.error));
+    crate::interrupt::unregister_partial_file(&temp_path);
+    written.map_err(fail)
+}
+
+/// Prints `bytes` on stdout; a closed pipe (`| head`) ends quietly.
+pub fn write_stdout(bytes: &[u8]) -> anyhow::Result<()> {
+    let mut stdout = io::stdout().lock();
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+        Err(error) if error.kind() != io::ErrorKind::BrokenPipe => {
+            Err(anyhow::anyhow!("could not write stdout: {error}"))
+        }
+        _ => Ok(()),
+    }
+}
