@@ -9,6 +9,7 @@ use std::path::Path;
 use anyhow::{Context, anyhow};
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
+use serde_json::Value;
 
 use crate::interrupt;
 use crate::progress::CHECK_EVERY;
@@ -130,6 +131,8 @@ struct Walked {
     header: Option<Header>,
     has_events: bool,
     has_points: bool,
+    /// The document's `kind`, if it says (a sweep shard does).
+    kind: Option<String>,
 }
 
 /// Calls `on_event` for each event of the file, in order; `on_event`'s
@@ -216,6 +219,12 @@ pub(super) fn scan(path: &Path) -> anyhow::Result<Scanned> {
     let events_seen = walked.has_events;
     if walked.has_points && !events_seen {
         return Ok(Scanned::Sweep);
+    }
+    if walked.kind.as_deref() == Some("taxi-sim sweep shard") {
+        return Err(anyhow!(
+            "'{}' is one shard of a sweep: merge the shards first (`taxi-sim merge SHARD... -f json -o sweep.json`), then chart the sweep",
+            path.display()
+        ));
     }
     let Some(header) = walked.header.filter(|_| events_seen) else {
         return Err(not_a_chart_input(path));
@@ -379,6 +388,7 @@ impl<'de> Visitor<'de> for DocumentVisitor<'_> {
                     map.next_value::<IgnoredAny>()?;
                     walked.has_points = true;
                 }
+                "kind" => walked.kind = map.next_value::<Value>()?.as_str().map(str::to_string),
                 "schema_version" => schema_version = Some(map.next_value::<u64>()?),
                 "scenario" => scenario = Some(map.next_value::<serde_json::Value>()?),
                 _ => {

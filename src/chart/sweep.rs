@@ -307,8 +307,12 @@ pub(super) fn draw(
                 .into());
             }
         }
-        let mut unique = requested.to_vec();
-        unique.dedup();
+        let mut unique: Vec<String> = Vec::new();
+        for measure in requested {
+            if !unique.contains(measure) {
+                unique.push(measure.clone());
+            }
+        }
         unique
     };
     if measures.is_empty() {

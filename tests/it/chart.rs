@@ -85,14 +85,14 @@ fn assert_affine(values: &[f64], pixels: &[f64], what: &str) {
     }
 }
 
-fn sweep_means(measure: &str, rate: f64) -> Vec<(f64, f64)> {
-    let document: Value =
-        serde_json::from_str(&fs::read_to_string(repo_path(SWEEP)).unwrap()).unwrap();
+/// The (taxis, mean of `measure`) of a sweep's points where `key` is `value`.
+fn sweep_means(sweep: &Path, measure: &str, key: &str, value: f64) -> Vec<(f64, f64)> {
+    let document: Value = serde_json::from_str(&fs::read_to_string(sweep).unwrap()).unwrap();
     let mut means: Vec<(f64, f64)> = document["points"]
         .as_array()
         .unwrap()
         .iter()
-        .filter(|point| point["params"]["demand.rate"].as_f64() == Some(rate))
+        .filter(|point| point["params"][key].as_f64() == Some(value))
         .map(|point| {
             (
                 point["params"]["taxis"].as_f64().unwrap(),
@@ -104,8 +104,82 @@ fn sweep_means(measure: &str, rate: f64) -> Vec<(f64, f64)> {
     means
 }
 
+/// Asserts that each line is drawn where the sweep's means put it.
+fn assert_lines_follow_the_means(
+    lines: &[Vec<(f64, f64)>],
+    sweep: &Path,
+    measures: &[&str],
+    (key, value): (&str, f64),
+) {
+    assert_eq!(lines.len(), measures.len(), "lines of {key} = {value}");
+    for (line, measure) in lines.iter().zip(measures) {
+        let means = sweep_means(sweep, measure, key, value);
+        let xs: Vec<f64> = means.iter().map(|point| point.0).collect();
+        let ys: Vec<f64> = means.iter().map(|point| point.1).collect();
+        let pixel_xs: Vec<f64> = line.iter().map(|point| point.0).collect();
+        let pixel_ys: Vec<f64> = line.iter().map(|point| point.1).collect();
+        assert_affine(&xs, &pixel_xs, &format!("{measure} x"));
+        assert_affine(&ys, &pixel_ys, &format!("{measure} y"));
+        // Larger means stand higher: smaller y in SVG.
+        let (first, last) = (0, ys.len() - 1);
+        assert_eq!(
+            ys[first] > ys[last],
+            pixel_ys[first] < pixel_ys[last],
+            "{measure}: the line goes the data's way"
+        );
+    }
+}
+
 #[test]
-fn a_sweep_chart_draws_each_measure_against_the_first_key_with_a_line_per_second_key_value() {
+fn a_real_sweep_is_drawn_where_its_means_are() {
+    let dir = tempfile::tempdir().unwrap();
+    let sweep = dir.path().join("sweep.json");
+    taxi_sim()
+        .args([
+            "sweep",
+            "--vary",
+            "taxis=2..5",
+            "--vary",
+            "end_time=120,180",
+        ])
+        .args(["-r", "4", "-s", "1", "-q", "-f", "json", "-o"])
+        .arg(&sweep)
+        .assert()
+        .success();
+    let measures = ["trips", "occupancy"];
+    let svg_text = chart(&sweep, &["--measure", "trips", "-m", "occupancy"]);
+    let svg = roxmltree::Document::parse(&svg_text).expect("the SVG is XML");
+    let texts = texts(&svg);
+    for label in [
+        "taxis",
+        "trips",
+        "occupancy (share)",
+        "end_time = 120",
+        "end_time = 180",
+        "Sweep of 'fluent-python' over taxis",
+        "line: mean of 4 replications; band: its 95% confidence interval, seed 1",
+    ] {
+        assert!(texts.iter().any(|text| text == label), "{label}: {texts:?}");
+    }
+    assert!(!texts.iter().any(|text| text.starts_with("prowling")));
+    for (color, end_time) in [(BLUE, 120.0), (VERMILION, 180.0)] {
+        let lines = polylines(&svg, color, 4);
+        assert_lines_follow_the_means(&lines, &sweep, &measures, ("end_time", end_time));
+    }
+
+    // A shard is not a sweep yet.
+    let shard = dir.path().join("shard.json");
+    taxi_sim()
+        .args(["sweep", "--vary", "taxis=2..5", "-r", "4", "-s", "1", "-q"])
+        .args(["--shard", "1/2", "-o"])
+        .arg(&shard)
+        .assert()
+        .success();
+    chart_error(&shard, 1, "is one shard of a sweep: merge the shards first");
+}
+
+#[test]
+fn a_dispatch_sweep_draws_each_measure_with_its_unit_and_a_line_per_second_key_value() {
     let svg_text = chart(&repo_path(SWEEP), &[]);
     let svg = roxmltree::Document::parse(&svg_text).expect("the SVG is XML");
     let texts = texts(&svg);
@@ -143,19 +217,12 @@ fn a_sweep_chart_draws_each_measure_against_the_first_key_with_a_line_per_second
     // Panels in measure order, each with its lines of means where the data
     // puts them: x by taxis, y by the mean.
     for (color, rate) in [(BLUE, 0.3), (VERMILION, 0.35)] {
-        let lines = polylines(&svg, color, 5);
-        assert_eq!(lines.len(), 3, "lines of demand.rate = {rate}");
-        for (line, measure) in lines.iter().zip(["p_wait", "utilization", "wait_mean"]) {
-            let means = sweep_means(measure, rate);
-            let xs: Vec<f64> = means.iter().map(|point| point.0).collect();
-            let ys: Vec<f64> = means.iter().map(|point| point.1).collect();
-            let pixel_xs: Vec<f64> = line.iter().map(|point| point.0).collect();
-            let pixel_ys: Vec<f64> = line.iter().map(|point| point.1).collect();
-            assert_affine(&xs, &pixel_xs, &format!("{measure} x"));
-            assert_affine(&ys, &pixel_ys, &format!("{measure} y"));
-            // Larger means stand higher: smaller y in SVG.
-            assert!(pixel_ys[0] < pixel_ys[4], "{measure} falls with taxis");
-        }
+        assert_lines_follow_the_means(
+            &polylines(&svg, color, 5),
+            &repo_path(SWEEP),
+            &["p_wait", "utilization", "wait_mean"],
+            ("demand.rate", rate),
+        );
     }
 }
 
