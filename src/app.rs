@@ -44,6 +44,7 @@ pub fn execute(cli: Cli) -> anyhow::Result<Exit> {
         Command::Size(args) => crate::experiment::command::size(&args),
         Command::Merge(args) => crate::experiment::command::merge(&args),
         Command::Scenario(command) => scenario(command),
+        Command::Chart(args) => crate::chart::chart(&args),
         // Generated into memory first: the generators panic on write errors,
         // and `taxi-sim completions bash | head` must end quietly.
         Command::Completions { shell } => {

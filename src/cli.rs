@@ -119,6 +119,9 @@ pub enum Command {
     /// Check, show and list scenarios.
     #[command(subcommand, after_help = SCENARIO_EXAMPLES)]
     Scenario(ScenarioCommand),
+    /// Draw a sweep or an event log as an SVG chart.
+    #[command(after_help = crate::chart::EXAMPLES)]
+    Chart(crate::chart::ChartArgs),
     /// Print a shell completion script on stdout.
     #[command(after_help = COMPLETIONS_EXAMPLES)]
     Completions {

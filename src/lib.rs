@@ -61,6 +61,7 @@ macro_rules! say {
 }
 
 pub mod app;
+pub mod chart;
 pub mod cli;
 pub mod distribution;
 pub mod engine;
