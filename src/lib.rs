@@ -66,6 +66,7 @@ pub mod distribution;
 pub mod engine;
 pub mod exit;
 pub mod interrupt;
+pub mod models;
 pub mod output;
 pub mod progress;
 pub mod replay;
