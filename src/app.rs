@@ -33,6 +33,7 @@ pub fn execute(cli: Cli) -> anyhow::Result<Exit> {
         Command::Run(args) => run(&args),
         Command::Replay(args) => replay::replay(&args),
         Command::Scenario(command) => scenario(command),
+        Command::Validate(args) => crate::models::dispatch::commands::validate(&args),
         Command::Completions { shell } => {
             // Generated into memory first: the generator panics on write errors,
             // and `taxi-sim completions bash | head` must end quietly.

@@ -8,6 +8,7 @@ mod replay;
 mod run_cli;
 mod scenarios;
 mod signals;
+mod validate;
 
 use std::path::{Path, PathBuf};
 

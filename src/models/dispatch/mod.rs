@@ -4,12 +4,14 @@
 //! (minutes, no rounding), and is checked against queueing theory
 //! ([`theory`], `taxi-sim validate`).
 
+pub mod commands;
 pub mod demand;
 pub mod draws;
 pub mod policy;
 pub mod scenario;
 pub mod summary;
 pub mod theory;
+pub mod validate;
 pub mod world;
 
 use std::sync::atomic::AtomicBool;
