@@ -14,6 +14,7 @@ use std::sync::atomic::AtomicBool;
 use crate::engine::{Flow, Observer, Outcome, RunError, StopReason, Tick};
 use crate::exit::Exit;
 use crate::interrupt;
+use crate::models::AnyScenario;
 use crate::output::{FormatKind, RunEnd, RunHeader, Sink, SinkError, TaxiEvent};
 use crate::progress::{self, Progress};
 use crate::replay;
@@ -49,7 +50,7 @@ pub fn execute(cli: Cli) -> anyhow::Result<Exit> {
     }
 }
 
-fn write_stdout(bytes: &[u8]) -> anyhow::Result<Exit> {
+pub(crate) fn write_stdout(bytes: &[u8]) -> anyhow::Result<Exit> {
     let mut stdout = std::io::stdout().lock();
     stdout
         .write_all(bytes)
@@ -104,8 +105,8 @@ fn available_memory() -> Option<u64> {
     Some(kilobytes * 1024)
 }
 
-/// The scenario of a run: the file's or the book's, with the flags applied.
-fn run_scenario(args: &RunArgs) -> anyhow::Result<Scenario> {
+/// The scenario of a run: the file's (either model) or the book's, with the flags applied.
+fn run_scenario(args: &RunArgs) -> anyhow::Result<AnyScenario> {
     let overrides = Overrides {
         taxis: args.taxis,
         end_time: args.end_time,
@@ -113,14 +114,18 @@ fn run_scenario(args: &RunArgs) -> anyhow::Result<Scenario> {
         rng: args.rng,
     };
     let scenario = match &args.scenario {
-        Some(file_or_name) => Scenario::load(file_or_name, &overrides)?,
-        None => Scenario::with_defaults(&overrides)?,
+        Some(file_or_name) => crate::models::load(file_or_name, &overrides)?,
+        None => AnyScenario::Book(Scenario::with_defaults(&overrides)?),
     };
     Ok(scenario)
 }
 
-/// Opens every output before the run, so a bad path fails at once.
-fn open_sinks(args: &RunArgs) -> anyhow::Result<Vec<Sink>> {
+/// Opens every output before the run, so a bad path fails at once;
+/// `formatter` makes a model's formatter of a kind.
+pub(crate) fn open_sinks<F: ?Sized>(
+    args: &RunArgs,
+    formatter: impl Fn(FormatKind) -> Option<Box<F>>,
+) -> anyhow::Result<Vec<Sink<F>>> {
     let to_stdout = args
         .export
         .iter()
@@ -135,7 +140,7 @@ fn open_sinks(args: &RunArgs) -> anyhow::Result<Vec<Sink>> {
         (_, None | Some(FormatKind::None)) => FormatKind::Json,
         (_, Some(format)) => format,
     };
-    if let Some(formatter) = stdout_format.formatter() {
+    if let Some(formatter) = formatter(stdout_format) {
         sinks.push(Sink::stdout(formatter));
     }
     let mut seen: Vec<&Path> = Vec::new();
@@ -145,7 +150,7 @@ fn open_sinks(args: &RunArgs) -> anyhow::Result<Vec<Sink>> {
         }
         seen.push(path);
         let formatter = FormatKind::of_path(path)
-            .and_then(FormatKind::formatter)
+            .and_then(&formatter)
             .ok_or_else(|| {
                 UsageError(format!(
                     "cannot tell the format of export file '{}': name it .json, .jsonl, .csv or .txt",
@@ -159,7 +164,12 @@ fn open_sinks(args: &RunArgs) -> anyhow::Result<Vec<Sink>> {
 
 /// `taxi-sim run`.
 pub fn run(args: &RunArgs) -> anyhow::Result<Exit> {
-    let scenario = run_scenario(args)?;
+    let scenario = match run_scenario(args)? {
+        AnyScenario::Book(scenario) => scenario,
+        AnyScenario::Dispatch(scenario) => {
+            return crate::models::dispatch::commands::run(args, scenario);
+        }
+    };
     let seed = match scenario.seed {
         Some(seed) => seed,
         None => {
@@ -169,7 +179,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Exit> {
         }
     };
     check_memory(scenario.fleet.taxis)?;
-    let mut sinks = open_sinks(args)?;
+    let mut sinks = open_sinks(args, FormatKind::formatter)?;
     let stop_flag = interrupt::stop_flag();
     let header = RunHeader::new(&scenario, seed);
     let delay = (args.delay && args.delay_scale > 0.0).then_some(args.delay_scale);
@@ -215,7 +225,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Exit> {
 }
 
 /// A closed stdout (`taxi-sim run | head`) ends the run quietly.
-fn quiet_on_broken_pipe(error: SinkError) -> anyhow::Result<Exit> {
+pub(crate) fn quiet_on_broken_pipe(error: SinkError) -> anyhow::Result<Exit> {
     if error.is_broken_pipe() {
         Ok(Exit::Success)
     } else {
@@ -363,8 +373,14 @@ pub fn scenario(command: ScenarioCommand) -> anyhow::Result<Exit> {
         ScenarioCommand::Check { files } => {
             let mut failed = 0;
             for file in &files {
-                match Scenario::load(file, &Overrides::default()) {
-                    Ok(scenario) => writeln!(
+                match crate::models::load(file, &Overrides::default()) {
+                    Ok(AnyScenario::Dispatch(scenario)) => writeln!(
+                        stdout,
+                        "ok: {file}: '{}', dispatch model, {} taxis, end time {}",
+                        scenario.name, scenario.fleet.taxis, scenario.end_time
+                    )
+                    .or_else(ignore_broken_pipe)?,
+                    Ok(AnyScenario::Book(scenario)) => writeln!(
                         stdout,
                         "ok: {file}: '{}', {} taxis, end time {}",
                         scenario.name, scenario.fleet.taxis, scenario.end_time
@@ -385,12 +401,13 @@ pub fn scenario(command: ScenarioCommand) -> anyhow::Result<Exit> {
             }
         }
         ScenarioCommand::Show { scenario, json } => {
-            let scenario = Scenario::load(&scenario, &Overrides::default())?;
-            let text = if json {
-                serde_json::to_string_pretty(&scenario)
-                    .context("could not write the scenario as JSON")?
-            } else {
-                scenario.to_toml()
+            let text = match crate::models::load(&scenario, &Overrides::default())? {
+                AnyScenario::Book(scenario) if json => serde_json::to_string_pretty(&scenario)
+                    .context("could not write the scenario as JSON")?,
+                AnyScenario::Book(scenario) => scenario.to_toml(),
+                AnyScenario::Dispatch(scenario) if json => serde_json::to_string_pretty(&scenario)
+                    .context("could not write the scenario as JSON")?,
+                AnyScenario::Dispatch(scenario) => scenario.to_toml(),
             };
             writeln!(stdout, "{}", text.trim_end()).or_else(ignore_broken_pipe)?;
         }
@@ -401,9 +418,14 @@ pub fn scenario(command: ScenarioCommand) -> anyhow::Result<Exit> {
                 .max()
                 .unwrap_or(0);
             for builtin in BUILTIN {
-                let scenario = Scenario::load(builtin.name, &Overrides::default())?;
-                writeln!(stdout, "{:width$}  {}", builtin.name, scenario.description)
-                    .or_else(ignore_broken_pipe)?;
+                let scenario = crate::models::load(builtin.name, &Overrides::default())?;
+                writeln!(
+                    stdout,
+                    "{:width$}  {}",
+                    builtin.name,
+                    scenario.description()
+                )
+                .or_else(ignore_broken_pipe)?;
             }
         }
     }

@@ -367,7 +367,7 @@ pub fn replay(args: &ReplayArgs) -> anyhow::Result<Exit> {
     crate::app::check_memory(scenario.fleet.taxis)?;
 
     let show = args.show.then(|| {
-        let mut sink = Sink::stdout(Box::new(text::Text));
+        let mut sink: Sink = Sink::stdout(Box::new(text::Text));
         sink.set_eager(args.delay.is_some());
         sink
     });

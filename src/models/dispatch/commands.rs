@@ -1,25 +1,94 @@
 //! The dispatch model's side of the commands: `validate`, and `run`,
 //! `scenario` and `replay` of dispatch scenarios and logs.
 
-use std::io::Write;
+use std::time::Duration;
 
-use crate::cli::ValidateArgs;
+use crate::app::{check_memory, open_sinks, quiet_on_broken_pipe, write_stdout};
+use crate::cli::{RunArgs, ValidateArgs};
+use crate::engine::StopReason;
 use crate::exit::Exit;
 use crate::interrupt;
+use crate::output::SinkError;
+use crate::progress::{self, Progress};
+use crate::rng;
 
+use super::output::{self, DispatchEnd, DispatchHeader};
 use super::validate::{self, Effort};
+use super::{DispatchEvent, DispatchScenario, RunControl, RunFailure};
 
-fn write_stdout(text: &str) -> anyhow::Result<()> {
-    let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
-        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(anyhow::anyhow!("could not write stdout: {error}"))
+/// `taxi-sim run` of a dispatch scenario.
+pub fn run(args: &RunArgs, scenario: DispatchScenario) -> anyhow::Result<Exit> {
+    let seed = match scenario.seed {
+        Some(seed) => seed,
+        None => {
+            let seed = rng::os_seed();
+            crate::say!("seed: {seed}");
+            seed
         }
-        _ => Ok(()),
+    };
+    check_memory(scenario.fleet.taxis)?;
+    let mut sinks = open_sinks(args, output::formatter)?;
+    let stop_flag = interrupt::stop_flag();
+    let header = DispatchHeader::new(&scenario, seed);
+    let delay = (args.delay && args.delay_scale > 0.0).then_some(args.delay_scale);
+    for sink in &mut sinks {
+        sink.set_eager(delay.is_some());
+        if let Err(error) = sink.dispatch_header(&header) {
+            return quiet_on_broken_pipe(error);
+        }
     }
+    let mut progress = Progress::new(
+        progress::wanted(args.quiet),
+        scenario.end_time.ceil() as u64,
+    );
+    let mut on_progress = |now: f64, events: u64| progress.update(now as u64, events);
+    let mut pace = |now: f64, next: f64| {
+        let seconds = (next - now) * delay.unwrap_or(0.0);
+        interrupt::sleep(Duration::try_from_secs_f64(seconds).unwrap_or(Duration::MAX))
+    };
+    let mut on_event = |event: &DispatchEvent| -> Result<(), SinkError> {
+        for sink in sinks.iter_mut() {
+            sink.dispatch_event(event)?;
+        }
+        Ok(())
+    };
+    let control = RunControl {
+        seed,
+        max_events: args.max_events.unwrap_or(u64::MAX),
+        stop_flag: Some(stop_flag),
+        before: match delay {
+            Some(_) => Some(&mut pace),
+            None => None,
+        },
+        on_event: Some(&mut on_event),
+        on_progress: &mut on_progress,
+    };
+    let (outcome, summary) = match super::simulate(&scenario, control) {
+        Ok(done) => done,
+        Err(RunFailure::Observer(error)) => return quiet_on_broken_pipe(error),
+        Err(RunFailure::Model(message)) => anyhow::bail!(message),
+    };
+    let end = DispatchEnd {
+        outcome: &outcome,
+        summary: &summary,
+    };
+    for sink in sinks {
+        if let Err(error) = sink.dispatch_finish(&end) {
+            return quiet_on_broken_pipe(error);
+        }
+    }
+    if !args.quiet {
+        crate::say!("{}", summary.short());
+    }
+    if outcome.reason == StopReason::Interrupted {
+        crate::say!(
+            "taxi-sim: interrupted at time {} after {} events",
+            outcome.sim_time,
+            outcome.events
+        );
+        return Ok(Exit::Interrupted);
+    }
+    Ok(Exit::Success)
 }
 
 /// `taxi-sim validate`.
@@ -39,9 +108,9 @@ pub fn validate(args: &ValidateArgs) -> anyhow::Result<Exit> {
     };
     if args.json {
         let document = serde_json::json!({ "cases": results });
-        write_stdout(&format!("{}\n", serde_json::to_string_pretty(&document)?))?;
+        write_stdout(format!("{}\n", serde_json::to_string_pretty(&document)?).as_bytes())?;
     } else {
-        write_stdout(&validate::table(&results, effort))?;
+        write_stdout(validate::table(&results, effort).as_bytes())?;
     }
     Ok(if results.iter().all(|result| result.pass) {
         Exit::Success

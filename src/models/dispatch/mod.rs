@@ -7,6 +7,7 @@
 pub mod commands;
 pub mod demand;
 pub mod draws;
+pub mod output;
 pub mod policy;
 pub mod scenario;
 pub mod summary;
