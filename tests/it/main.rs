@@ -1,5 +1,6 @@
 //! Integration tests through the real `taxi-sim` binary.
 
+mod dispatch;
 mod export;
 mod extras;
 mod golden;
