@@ -319,6 +319,13 @@ pub fn replay(args: &ReplayArgs) -> anyhow::Result<Exit> {
     let path = args.log.as_path();
     let malformed = |what: String| anyhow!("malformed log '{}': {what}", path.display());
     let kind = log_kind(path)?;
+    let lines = kind == LogKind::Lines;
+    if crate::models::dispatch::replay::schema_version(path, lines)?
+        == Some(crate::models::dispatch::output::LOG_SCHEMA_VERSION.into())
+    {
+        interrupt::stop_flag();
+        return crate::models::dispatch::replay::replay(path, lines);
+    }
     // Installs the Ctrl-C handler: the verifier polls the flag it raises.
     interrupt::stop_flag();
 

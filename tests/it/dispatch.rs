@@ -362,3 +362,77 @@ fn scenario_show_and_list_know_the_dispatch_model() {
     .unwrap();
     assert_eq!(again, shown);
 }
+
+#[test]
+fn replay_proves_a_dispatch_log_and_catches_any_tampering() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("run.jsonl");
+    let document = dir.path().join("run.json");
+    taxi_sim()
+        .args([
+            "run",
+            "--scenario",
+            "taxi-stand",
+            "-f",
+            "none",
+            "-q",
+            "--max-events",
+            "4000",
+        ])
+        .arg("--export")
+        .arg(&log)
+        .arg("--export")
+        .arg(&document)
+        .assert()
+        .success();
+    for path in [&log, &document] {
+        let output = taxi_sim().arg("replay").arg(path).output().unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(String::from_utf8_lossy(&output.stderr).contains("4000 events identical"));
+    }
+    let text = std::fs::read_to_string(&log).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let pick_up = lines
+        .iter()
+        .position(|line| line.contains("pick_up_passenger"))
+        .unwrap();
+    let tampered_taxi = lines[pick_up].replacen("\"taxi\":", "\"taxi\":9", 1);
+    let changed: Vec<String> = lines
+        .iter()
+        .enumerate()
+        .map(|(index, line)| {
+            if index == pick_up {
+                tampered_taxi.clone()
+            } else {
+                line.to_string()
+            }
+        })
+        .collect();
+    let removed: Vec<String> = lines
+        .iter()
+        .enumerate()
+        .filter(|(index, _)| *index != 200)
+        .map(|(_, line)| line.to_string())
+        .collect();
+    let mut added: Vec<String> = lines.iter().map(|line| line.to_string()).collect();
+    added.insert(300, lines[300].to_string());
+    let mut field: Vec<String> = lines.iter().map(|line| line.to_string()).collect();
+    field[50] = field[50].replacen("}}", ",\"extra\":1}}", 1);
+    for (name, tampered, expected) in [
+        ("changed", changed, "event #"),
+        ("removed", removed, "differs"),
+        ("added", added, "differs"),
+        ("field", field, "extra"),
+    ] {
+        let path = dir.path().join(format!("{name}.jsonl"));
+        std::fs::write(&path, tampered.join("\n") + "\n").unwrap();
+        let output = taxi_sim().arg("replay").arg(&path).output().unwrap();
+        assert_eq!(output.status.code(), Some(1), "{name}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(expected), "{name}: {stderr}");
+    }
+}

@@ -9,6 +9,7 @@ pub mod demand;
 pub mod draws;
 pub mod output;
 pub mod policy;
+pub mod replay;
 pub mod scenario;
 pub mod summary;
 pub mod theory;
