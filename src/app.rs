@@ -14,6 +14,7 @@ use crate::engine::{Flow, Observer, Outcome, RunError, StopReason, Tick};
 use crate::exit::Exit;
 use crate::interrupt;
 use crate::manual;
+use crate::models::AnyScenario;
 use crate::output::{FormatKind, RunEnd, RunHeader, Sink, SinkError, TaxiEvent};
 use crate::progress::{self, Progress};
 use crate::replay;
@@ -40,6 +41,7 @@ pub fn execute(cli: Cli) -> anyhow::Result<Exit> {
             }
             replay::replay(&args)
         }
+        Command::Validate(args) => crate::models::dispatch::commands::validate(&args),
         Command::Sweep(args) => crate::experiment::command::sweep(&args),
         Command::Size(args) => crate::experiment::command::size(&args),
         Command::Merge(args) => crate::experiment::command::merge(&args),
@@ -66,7 +68,7 @@ pub fn execute(cli: Cli) -> anyhow::Result<Exit> {
     }
 }
 
-fn write_stdout(bytes: &[u8]) -> anyhow::Result<Exit> {
+pub(crate) fn write_stdout(bytes: &[u8]) -> anyhow::Result<Exit> {
     stdio::write_stdout(bytes).context("could not write stdout")?;
     Ok(Exit::Success)
 }
@@ -147,8 +149,8 @@ fn available_memory() -> Option<u64> {
     Some(kilobytes * 1024)
 }
 
-/// The scenario of a run: the file's or the book's, with the flags applied.
-fn run_scenario(args: &RunArgs) -> anyhow::Result<Scenario> {
+/// The scenario of a run: the file's (either model) or the book's, with the flags applied.
+fn run_scenario(args: &RunArgs) -> anyhow::Result<AnyScenario> {
     let overrides = Overrides {
         taxis: args.taxis,
         end_time: args.end_time,
@@ -161,7 +163,7 @@ fn run_scenario(args: &RunArgs) -> anyhow::Result<Scenario> {
         ))
         .into());
     }
-    Ok(Scenario::load_with_sets(
+    Ok(crate::models::load_with_sets(
         args.scenario.as_deref(),
         &overrides,
         &args.sets,
@@ -245,8 +247,12 @@ fn check_export_targets(args: &RunArgs, stdout_written: bool) -> Result<(), Usag
     Ok(())
 }
 
-/// Opens every output before the run, so a bad path fails at once.
-fn open_sinks(args: &RunArgs) -> anyhow::Result<Vec<Sink>> {
+/// Opens every output before the run, so a bad path fails at once;
+/// `formatter` makes a model's formatter of a kind.
+pub(crate) fn open_sinks<F: ?Sized>(
+    args: &RunArgs,
+    formatter: impl Fn(FormatKind) -> Option<Box<F>>,
+) -> anyhow::Result<Vec<Sink<F>>> {
     let to_stdout = args
         .export
         .iter()
@@ -261,7 +267,7 @@ fn open_sinks(args: &RunArgs) -> anyhow::Result<Vec<Sink>> {
         (_, None | Some(FormatKind::None)) => FormatKind::Json,
         (_, Some(format)) => format,
     };
-    let stdout_formatter = stdout_format.formatter();
+    let stdout_formatter = formatter(stdout_format);
     check_export_targets(args, stdout_formatter.is_some())?;
     if let Some(formatter) = stdout_formatter {
         stdio::check_stdout_open().context("could not write stdout")?;
@@ -269,7 +275,7 @@ fn open_sinks(args: &RunArgs) -> anyhow::Result<Vec<Sink>> {
     }
     for path in args.export.iter().filter(|path| path.as_os_str() != "-") {
         let formatter = FormatKind::of_path(path)
-            .and_then(FormatKind::formatter)
+            .and_then(&formatter)
             .ok_or_else(|| {
                 UsageError(format!(
                     "cannot tell the format of export file '{}': name it .json, .jsonl, .csv or .txt",
@@ -283,7 +289,12 @@ fn open_sinks(args: &RunArgs) -> anyhow::Result<Vec<Sink>> {
 
 /// `taxi-sim run`.
 pub fn run(args: &RunArgs) -> anyhow::Result<Exit> {
-    let scenario = run_scenario(args)?;
+    let scenario = match run_scenario(args)? {
+        AnyScenario::Book(scenario) => scenario,
+        AnyScenario::Dispatch(scenario) => {
+            return crate::models::dispatch::commands::run(args, scenario);
+        }
+    };
     let seed = match scenario.seed {
         Some(seed) => seed,
         None => {
@@ -293,24 +304,16 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Exit> {
         }
     };
     check_memory(scenario.fleet.taxis)?;
-    let mut sinks = open_sinks(args)?;
+    let mut sinks = open_sinks(args, FormatKind::formatter)?;
     let stop_flag = interrupt::stop_flag();
     let header = RunHeader::new(&scenario, seed);
-    let delay_scale = args.delay_scale.unwrap_or(0.5);
-    if args.delay_scale.is_some() && !args.delay {
-        crate::say!("taxi-sim: warning: --delay-scale has no effect without -d/--delay");
+    let delay = run_delay(args);
+    let files = sinks_with_files(&args.export);
+    if let Err(error) = write_headers(&mut sinks, delay.is_some(), files, |sink| {
+        sink.header(&header)
+    }) {
+        return quiet_on_broken_pipe(error);
     }
-    let delay = (args.delay && delay_scale > 0.0).then_some(delay_scale);
-    for sink in &mut sinks {
-        sink.set_eager(delay.is_some());
-        if let Err(error) = sink.header(&header) {
-            if !stdout_closed_beside_files(sink, &error, sinks_with_files(&args.export)) {
-                return quiet_on_broken_pipe(error);
-            }
-            sink.close();
-        }
-    }
-    sinks.retain(|sink| !sink.is_closed());
     let settings = RunSettings {
         scenario: &scenario,
         seed,
@@ -333,53 +336,111 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Exit> {
         outcome: &outcome,
         summary: &summary,
     };
-    // Every output is finished even if one fails: a full disk for one file,
-    // or a closed stdout, must not cost the others.
+    finish_sinks(sinks, |sink| sink.finish(&end))?;
+    Ok(closing_lines(
+        args.quiet,
+        &summary.short(),
+        outcome.reason,
+        &outcome.sim_time.to_string(),
+        outcome.events,
+    ))
+}
+
+/// Seconds per tick of a paced run (`-d`), if any; `--delay-scale` without
+/// `-d` does nothing, and a warning says so.
+pub(crate) fn run_delay(args: &RunArgs) -> Option<f64> {
+    let delay_scale = args.delay_scale.unwrap_or(0.5);
+    if args.delay_scale.is_some() && !args.delay {
+        crate::say!("taxi-sim: warning: --delay-scale has no effect without -d/--delay");
+    }
+    (args.delay && delay_scale > 0.0).then_some(delay_scale)
+}
+
+/// Writes each output's header (`eager`: flushed after every event). A
+/// stdout whose reader went away while `files` are written is closed and
+/// dropped: the files go on.
+pub(crate) fn write_headers<F: ?Sized>(
+    sinks: &mut Vec<Sink<F>>,
+    eager: bool,
+    files: bool,
+    mut header: impl FnMut(&mut Sink<F>) -> Result<(), SinkError>,
+) -> Result<(), SinkError> {
+    for sink in sinks.iter_mut() {
+        sink.set_eager(eager);
+        if let Err(error) = header(sink) {
+            if !stdout_closed_beside_files(sink, &error, files) {
+                return Err(error);
+            }
+            sink.close();
+        }
+    }
+    sinks.retain(|sink| !sink.is_closed());
+    Ok(())
+}
+
+/// Finishes every output even if one fails: a full disk for one file, or a
+/// closed stdout, must not cost the others. The first real error is returned.
+pub(crate) fn finish_sinks<F: ?Sized>(
+    sinks: Vec<Sink<F>>,
+    mut finish: impl FnMut(Sink<F>) -> Result<(), SinkError>,
+) -> anyhow::Result<()> {
     let mut first_error = None;
     for sink in sinks {
-        if let Err(error) = sink.finish(&end)
+        if let Err(error) = finish(sink)
             && !error.is_broken_pipe()
             && first_error.is_none()
         {
             first_error = Some(error);
         }
     }
-    if let Some(error) = first_error {
-        return Err(error.into());
+    match first_error {
+        Some(error) => Err(error.into()),
+        None => Ok(()),
     }
-    if !args.quiet {
-        crate::say!("{}", summary.short());
+}
+
+/// The run's closing lines on stderr (the summary unless `quiet`, and a
+/// note of an interruption) and its exit code.
+pub(crate) fn closing_lines(
+    quiet: bool,
+    summary: &str,
+    reason: StopReason,
+    sim_time: &str,
+    events: u64,
+) -> Exit {
+    if !quiet {
+        crate::say!("{summary}");
     }
-    if outcome.reason == StopReason::Interrupted {
-        crate::say!(
-            "taxi-sim: interrupted at time {} after {} events",
-            outcome.sim_time,
-            outcome.events
-        );
-        return Ok(Exit::Interrupted);
+    if reason == StopReason::Interrupted {
+        crate::say!("taxi-sim: interrupted at time {sim_time} after {events} events");
+        return Exit::Interrupted;
     }
-    Ok(Exit::Success)
+    Exit::Success
 }
 
 /// Whether the run writes files besides stdout.
-fn sinks_with_files(exports: &[PathBuf]) -> bool {
+pub(crate) fn sinks_with_files(exports: &[PathBuf]) -> bool {
     exports.iter().any(|path| path.as_os_str() != "-")
 }
 
 /// Whether `error` is stdout's reader going away while files are being
 /// written: then only stdout stops, and the files are completed.
-fn stdout_closed_beside_files(sink: &Sink, error: &SinkError, files: bool) -> bool {
+pub(crate) fn stdout_closed_beside_files<F: ?Sized>(
+    sink: &Sink<F>,
+    error: &SinkError,
+    files: bool,
+) -> bool {
     files && sink.is_stdout() && error.is_broken_pipe()
 }
 
 /// Whether the run's events go to stdout (see `open_sinks`).
-fn prints_events(args: &RunArgs) -> bool {
+pub(crate) fn prints_events(args: &RunArgs) -> bool {
     args.format != Some(FormatKind::None) || args.export.iter().any(|path| path.as_os_str() == "-")
 }
 
 /// A closed stdout (`taxi-sim run | head`) ends the run quietly, or as
 /// interrupted if Ctrl-C closed it (`taxi-sim run | cat`).
-fn quiet_on_broken_pipe(error: SinkError) -> anyhow::Result<Exit> {
+pub(crate) fn quiet_on_broken_pipe(error: SinkError) -> anyhow::Result<Exit> {
     if !error.is_broken_pipe() {
         Err(error.into())
     } else if interrupt::stop_requested() {
@@ -555,16 +616,27 @@ pub fn scenario(command: ScenarioCommand) -> anyhow::Result<Exit> {
         ScenarioCommand::Check { files } => {
             let mut failed = 0;
             for file in &files {
-                match Scenario::load(file, &Overrides::default()) {
-                    Ok(scenario) => stdout
-                        .line(format_args!(
-                            "ok: {}: '{}', {} taxis, end time {}",
-                            stdio::printable(file),
-                            stdio::printable(&scenario.name),
-                            scenario.fleet.taxis,
-                            scenario.end_time
-                        ))
-                        .context("could not write stdout")?,
+                match crate::models::load(file, &Overrides::default()) {
+                    Ok(scenario) => {
+                        let (name, model, taxis, end_time) = match &scenario {
+                            AnyScenario::Book(book) => {
+                                (&book.name, "", book.fleet.taxis, book.end_time.to_string())
+                            }
+                            AnyScenario::Dispatch(dispatch) => (
+                                &dispatch.name,
+                                "dispatch model, ",
+                                dispatch.fleet.taxis,
+                                dispatch.end_time.to_string(),
+                            ),
+                        };
+                        stdout
+                            .line(format_args!(
+                                "ok: {}: '{}', {model}{taxis} taxis, end time {end_time}",
+                                stdio::printable(file),
+                                stdio::printable(name),
+                            ))
+                            .context("could not write stdout")?
+                    }
                     Err(error) => {
                         failed += 1;
                         crate::say!(
@@ -585,12 +657,13 @@ pub fn scenario(command: ScenarioCommand) -> anyhow::Result<Exit> {
             }
         }
         ScenarioCommand::Show { scenario, json } => {
-            let scenario = Scenario::load(&scenario, &Overrides::default())?;
-            let text = if json {
-                serde_json::to_string_pretty(&scenario)
-                    .context("could not write the scenario as JSON")?
-            } else {
-                scenario.to_toml()
+            let text = match crate::models::load(&scenario, &Overrides::default())? {
+                AnyScenario::Book(scenario) if json => serde_json::to_string_pretty(&scenario)
+                    .context("could not write the scenario as JSON")?,
+                AnyScenario::Book(scenario) => scenario.to_toml(),
+                AnyScenario::Dispatch(scenario) if json => serde_json::to_string_pretty(&scenario)
+                    .context("could not write the scenario as JSON")?,
+                AnyScenario::Dispatch(scenario) => scenario.to_toml(),
             };
             stdout
                 .line(format_args!("{}", text.trim_end()))
@@ -604,11 +677,12 @@ pub fn scenario(command: ScenarioCommand) -> anyhow::Result<Exit> {
                 .max()
                 .unwrap_or(0);
             for builtin in BUILTIN {
-                let scenario = Scenario::load(builtin.name, &Overrides::default())?;
+                let scenario = crate::models::load(builtin.name, &Overrides::default())?;
                 stdout
                     .line(format_args!(
                         "{:width$}  {}",
-                        builtin.name, scenario.description
+                        builtin.name,
+                        scenario.description()
                     ))
                     .context("could not write stdout")?;
             }

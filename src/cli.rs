@@ -61,6 +61,13 @@ Examples:
   taxi-sim scenario check scenarios/*.toml
   taxi-sim scenario show fluent-python --json";
 
+const VALIDATE_EXAMPLES: &str = "\
+Exit status 1 if a theory value falls outside its 99% confidence interval.
+
+Examples:
+  taxi-sim validate --quick
+  taxi-sim validate --json > verdict.json";
+
 const COMPLETIONS_EXAMPLES: &str = "\
 Install for your account (each line works as written on a fresh account;
 open a new shell afterwards):
@@ -122,6 +129,9 @@ pub enum Command {
     /// Draw a sweep or an event log as an SVG chart.
     #[command(after_help = crate::chart::EXAMPLES)]
     Chart(crate::chart::ChartArgs),
+    /// Check the dispatch model against queueing theory (Erlang A, B and C).
+    #[command(after_help = VALIDATE_EXAMPLES)]
+    Validate(ValidateArgs),
     /// Print a shell completion script on stdout.
     #[command(after_help = COMPLETIONS_EXAMPLES)]
     Completions {
@@ -188,6 +198,18 @@ pub struct RunArgs {
     /// No summary and no progress bar on stderr (a drawn seed is still printed)
     #[arg(short = 'q', long)]
     pub quiet: bool,
+}
+
+/// Options of `taxi-sim validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Fewer, shorter replications (seconds instead of minutes)
+    #[arg(long)]
+    pub quick: bool,
+
+    /// Print the verdict as JSON: {"cases": [{"name", "measure", "theory", "mean", "ci_low", "ci_high", "pass"}]}
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Options of `taxi-sim replay`.

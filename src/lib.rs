@@ -69,6 +69,7 @@ pub mod exit;
 pub mod experiment;
 pub mod interrupt;
 pub mod manual;
+pub mod models;
 pub mod output;
 pub mod progress;
 pub mod replay;

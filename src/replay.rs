@@ -455,37 +455,58 @@ enum LogKind {
 /// itself, or for stdin and pipes (`replay -`, `replay <(...)`) a copy in
 /// an anonymous temporary file, since a pipe can be read only once and a
 /// document is read twice.
-struct LogSource {
+pub(crate) struct LogSource {
     file: File,
-    name: String,
+    /// The log's name for messages (`(stdin)` for `-`).
+    pub(crate) name: String,
+    /// A path that opens the same bytes: the file's, or the copy's.
+    path: std::path::PathBuf,
+    /// The copy of a pipe, removed when the replay ends.
+    _spool: Option<tempfile::NamedTempFile>,
 }
 
 impl LogSource {
-    fn open(path: &Path) -> anyhow::Result<Self> {
+    pub(crate) fn open(path: &Path) -> anyhow::Result<Self> {
         let name = if path.as_os_str() == "-" {
             "(stdin)".to_string()
         } else {
             crate::stdio::printable(&path.display().to_string()).into_owned()
         };
         let could_not = || format!("could not read log '{name}'");
-        let file = if path.as_os_str() == "-" {
-            Self::spool(std::io::stdin().lock()).with_context(could_not)?
-        } else {
-            let file = File::open(path).with_context(could_not)?;
-            let seekable = file.metadata().with_context(could_not)?.is_file();
-            if seekable {
-                file
-            } else {
-                Self::spool(file).with_context(could_not)?
-            }
+        let spooled = |reader: &mut dyn std::io::Read| -> anyhow::Result<Self> {
+            let spool = Self::spool(reader).with_context(could_not)?;
+            Ok(Self {
+                file: spool.reopen().with_context(could_not)?,
+                name: name.clone(),
+                path: spool.path().to_path_buf(),
+                _spool: Some(spool),
+            })
         };
-        Ok(Self { file, name })
+        if path.as_os_str() == "-" {
+            return spooled(&mut std::io::stdin().lock());
+        }
+        let mut file = File::open(path).with_context(could_not)?;
+        if file.metadata().with_context(could_not)?.is_file() {
+            Ok(Self {
+                file,
+                name: name.clone(),
+                path: path.to_path_buf(),
+                _spool: None,
+            })
+        } else {
+            spooled(&mut file)
+        }
     }
 
-    fn spool(mut reader: impl std::io::Read) -> std::io::Result<File> {
-        let mut copy = tempfile::tempfile()?;
-        std::io::copy(&mut reader, &mut copy)?;
+    fn spool(reader: &mut dyn std::io::Read) -> std::io::Result<tempfile::NamedTempFile> {
+        let mut copy = tempfile::NamedTempFile::new()?;
+        std::io::copy(reader, &mut copy)?;
         Ok(copy)
+    }
+
+    /// A path that opens the log's bytes (a copy's, for a pipe).
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
     }
 
     /// A reader from the first byte.
@@ -555,6 +576,13 @@ pub fn replay(args: &ReplayArgs) -> anyhow::Result<Exit> {
     let name = source.name.clone();
     let malformed = |what: String| anyhow!("malformed log '{name}': {what}");
     let kind = source.kind()?;
+    let lines = kind == LogKind::Lines;
+    if crate::models::dispatch::replay::schema_version(source.path(), lines)?
+        == Some(crate::models::dispatch::output::LOG_SCHEMA_VERSION.into())
+    {
+        interrupt::stop_flag();
+        return crate::models::dispatch::replay::replay(source.path(), &source.name, lines);
+    }
     // Installs the Ctrl-C handler: the verifier polls the flag it raises.
     interrupt::stop_flag();
 
@@ -615,7 +643,7 @@ pub fn replay(args: &ReplayArgs) -> anyhow::Result<Exit> {
         crate::stdio::check_stdout_open().context("could not write stdout")?;
     }
     let show = args.show.then(|| {
-        let mut sink = Sink::stdout(Box::new(text::Text));
+        let mut sink: Sink = Sink::stdout(Box::new(text::Text));
         sink.set_eager(args.delay.is_some());
         sink
     });

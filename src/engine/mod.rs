@@ -28,6 +28,7 @@
 //! Ties are ordered deterministically: by time, then process id (a process
 //! has at most one queued event, so that pair is unique).
 
+pub mod agenda;
 pub mod queue;
 
 use std::sync::atomic::{AtomicBool, Ordering};

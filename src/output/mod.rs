@@ -365,9 +365,10 @@ fn without_temporary_path(error: io::Error) -> io::Error {
     }
 }
 
-/// A format writing to stdout or to a file.
-pub struct Sink {
-    format: Box<dyn EventFormat>,
+/// A format writing to stdout or to a file. `F` is the format's trait
+/// object: the book's [`EventFormat`] by default, or another model's.
+pub struct Sink<F: ?Sized = dyn EventFormat> {
+    format: Box<F>,
     buffer: Vec<u8>,
     destination: Destination,
     /// Flush after every event (a delayed run shows lines as they happen).
@@ -393,9 +394,9 @@ impl SinkError {
     }
 }
 
-impl Sink {
+impl<F: ?Sized> Sink<F> {
     /// A sink on stdout.
-    pub fn stdout(format: Box<dyn EventFormat>) -> Self {
+    pub fn stdout(format: Box<F>) -> Self {
         Self {
             format,
             buffer: Vec::with_capacity(FLUSH_AT * 2),
@@ -406,7 +407,7 @@ impl Sink {
     }
 
     /// A sink on any writer.
-    pub fn writer(format: Box<dyn EventFormat>, writer: Box<dyn Write>) -> Self {
+    pub fn writer(format: Box<F>, writer: Box<dyn Write>) -> Self {
         Self {
             format,
             buffer: Vec::with_capacity(FLUSH_AT * 2),
@@ -418,7 +419,7 @@ impl Sink {
 
     /// A sink on a new temporary file beside `path`; fails at once if that
     /// directory cannot be written or `path` could not be replaced.
-    pub fn file(format: Box<dyn EventFormat>, path: &Path) -> Result<Self, SinkError> {
+    pub fn file(format: Box<F>, path: &Path) -> Result<Self, SinkError> {
         Ok(Self {
             format,
             buffer: Vec::with_capacity(FLUSH_AT * 2),
@@ -483,15 +484,10 @@ impl Sink {
         result.map_err(|source| self.error(source))
     }
 
-    /// Writes the header.
-    pub fn header(&mut self, header: &RunHeader) -> Result<(), SinkError> {
-        self.write_framing(|format, writer| format.header(writer, header))
-    }
-
     /// Writes what comes before or after the events, through a buffer.
-    fn write_framing(
+    pub fn write_framing(
         &mut self,
-        write: impl FnOnce(&mut dyn EventFormat, &mut dyn Write) -> io::Result<()>,
+        write: impl FnOnce(&mut F, &mut dyn Write) -> io::Result<()>,
     ) -> Result<(), SinkError> {
         self.flush_buffer()?;
         let Self {
@@ -503,6 +499,42 @@ impl Sink {
         let result = write(format.as_mut(), &mut writer).and_then(|()| writer.flush());
         drop(writer);
         result.map_err(|source| self.error(source))
+    }
+
+    /// Appends one event's bytes with `append` (another model's event).
+    #[inline]
+    pub fn append(&mut self, append: impl FnOnce(&mut F, &mut Vec<u8>)) -> Result<(), SinkError> {
+        append(&mut self.format, &mut self.buffer);
+        if self.buffer.len() >= FLUSH_AT || self.eager {
+            self.flush_buffer()?;
+            if self.eager {
+                self.destination
+                    .writer()
+                    .flush()
+                    .map_err(|source| self.error(source))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Flushes, and for a file renames it into place (after the footer).
+    pub fn complete(self) -> Result<(), SinkError> {
+        if self.closed {
+            return Ok(());
+        }
+        let target = self.target();
+        match self.destination {
+            Destination::File { temp, path } => temp.persist(&path),
+            mut other => other.writer().flush(),
+        }
+        .map_err(|cause| SinkError { target, cause })
+    }
+}
+
+impl Sink {
+    /// Writes the header.
+    pub fn header(&mut self, header: &RunHeader) -> Result<(), SinkError> {
+        self.write_framing(|format, writer| format.header(writer, header))
     }
 
     /// Writes one event.
@@ -527,12 +559,7 @@ impl Sink {
             return Ok(());
         }
         self.write_framing(|format, writer| format.footer(writer, end))?;
-        let target = self.target();
-        match self.destination {
-            Destination::File { temp, path } => temp.persist(&path),
-            mut other => other.writer().flush(),
-        }
-        .map_err(|cause| SinkError { target, cause })
+        self.complete()
     }
 }
 

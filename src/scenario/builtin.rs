@@ -26,6 +26,9 @@ pub const BUILTIN: &[Builtin] = &[
     builtin!("mixed-fleet"),
     builtin!("night-shift"),
     builtin!("big-fleet"),
+    builtin!("taxi-stand"),
+    builtin!("ride-hailing"),
+    builtin!("city-day"),
 ];
 
 /// The built-in scenario called `name`.

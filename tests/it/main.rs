@@ -3,6 +3,7 @@
 #![allow(clippy::print_stderr)]
 
 mod chart;
+mod dispatch;
 mod export;
 mod extras;
 mod golden;
@@ -23,6 +24,7 @@ mod signals;
 mod size;
 mod statistics;
 mod sweep;
+mod validate;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};

@@ -1,0 +1,121 @@
+//! The dispatch model's side of the commands: `validate`, and `run`,
+//! `scenario` and `replay` of dispatch scenarios and logs.
+
+use std::time::Duration;
+
+use crate::app::{
+    check_memory, closing_lines, finish_sinks, open_sinks, prints_events, quiet_on_broken_pipe,
+    run_delay, sinks_with_files, stdout_closed_beside_files, write_headers, write_stdout,
+};
+use crate::cli::{RunArgs, ValidateArgs};
+use crate::exit::Exit;
+use crate::interrupt;
+use crate::output::SinkError;
+use crate::progress::{self, Progress};
+use crate::rng;
+
+use super::output::{self, DispatchEnd, DispatchHeader};
+use super::validate::{self, Effort};
+use super::{DispatchEvent, DispatchScenario, RunControl, RunFailure};
+
+/// `taxi-sim run` of a dispatch scenario: the book's run rules (outputs
+/// opened first, a closed stdout stops only stdout, Ctrl-C completes every
+/// file) through the same helpers.
+pub fn run(args: &RunArgs, scenario: DispatchScenario) -> anyhow::Result<Exit> {
+    let seed = match scenario.seed {
+        Some(seed) => seed,
+        None => {
+            let seed = rng::os_seed();
+            crate::say!("seed: {seed}");
+            seed
+        }
+    };
+    check_memory(scenario.fleet.taxis)?;
+    let mut sinks = open_sinks(args, output::formatter)?;
+    let stop_flag = interrupt::stop_flag();
+    let header = DispatchHeader::new(&scenario, seed);
+    let delay = run_delay(args);
+    let files = sinks_with_files(&args.export);
+    if let Err(error) = write_headers(&mut sinks, delay.is_some(), files, |sink| {
+        sink.dispatch_header(&header)
+    }) {
+        return quiet_on_broken_pipe(error);
+    }
+    let mut progress = Progress::new(
+        progress::wanted_beside_events(args.quiet, prints_events(args)),
+        scenario.end_time.ceil() as u64,
+    );
+    let mut on_progress = |now: f64, events: u64| progress.update(now as u64, events);
+    let mut pace = |now: f64, next: f64| {
+        let seconds = (next - now) * delay.unwrap_or(0.0);
+        interrupt::sleep(Duration::try_from_secs_f64(seconds).unwrap_or(Duration::MAX))
+    };
+    let mut on_event = |event: &DispatchEvent| -> Result<(), SinkError> {
+        for sink in sinks.iter_mut().filter(|sink| !sink.is_closed()) {
+            if let Err(error) = sink.dispatch_event(event) {
+                if !stdout_closed_beside_files(sink, &error, files) {
+                    return Err(error);
+                }
+                sink.close();
+            }
+        }
+        Ok(())
+    };
+    let control = RunControl {
+        seed,
+        max_events: args.max_events.unwrap_or(u64::MAX),
+        stop_flag: Some(stop_flag),
+        before: match delay {
+            Some(_) => Some(&mut pace),
+            None => None,
+        },
+        on_event: Some(&mut on_event),
+        on_progress: &mut on_progress,
+    };
+    let (outcome, summary) = match super::simulate(&scenario, control) {
+        Ok(done) => done,
+        Err(RunFailure::Observer(error)) => return quiet_on_broken_pipe(error),
+        Err(RunFailure::Model(message)) => anyhow::bail!(message),
+    };
+    progress.finish();
+    let end = DispatchEnd {
+        outcome: &outcome,
+        summary: &summary,
+    };
+    finish_sinks(sinks, |sink| sink.dispatch_finish(&end))?;
+    Ok(closing_lines(
+        args.quiet,
+        &summary.short(),
+        outcome.reason,
+        &outcome.sim_time.to_string(),
+        outcome.events,
+    ))
+}
+
+/// `taxi-sim validate`.
+pub fn validate(args: &ValidateArgs) -> anyhow::Result<Exit> {
+    let effort = if args.quick {
+        Effort::QUICK
+    } else {
+        Effort::FULL
+    };
+    let stop_flag = interrupt::stop_flag();
+    let Some(results) = validate::validate(effort, || {
+        stop_flag.load(std::sync::atomic::Ordering::Relaxed)
+    })?
+    else {
+        crate::say!("taxi-sim: validate interrupted");
+        return Ok(Exit::Interrupted);
+    };
+    if args.json {
+        let document = serde_json::json!({ "cases": results });
+        write_stdout(format!("{}\n", serde_json::to_string_pretty(&document)?).as_bytes())?;
+    } else {
+        write_stdout(validate::table(&results, effort).as_bytes())?;
+    }
+    Ok(if results.iter().all(|result| result.pass) {
+        Exit::Success
+    } else {
+        Exit::Failure
+    })
+}

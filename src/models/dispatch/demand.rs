@@ -1,0 +1,178 @@
+//! Where requests come from: Poisson arrivals at a constant rate, Poisson
+//! arrivals with a piecewise-constant rate repeating every period (drawn by
+//! exact inversion of the cumulative rate: one unit exponential per
+//! request, spent across the steps), or a file streamed line by line.
+
+use super::draws::Draws;
+use super::scenario::{Demand, FileRequest, RateStep, RequestReader};
+
+/// A source of requests, in time order.
+pub enum Arrivals {
+    /// Constant rate.
+    Rate(f64),
+    /// Piecewise-constant rate.
+    Profile {
+        /// The period.
+        period: f64,
+        /// The steps.
+        steps: Vec<RateStep>,
+    },
+    /// A file.
+    File(RequestReader),
+}
+
+impl Arrivals {
+    /// The source of `demand`.
+    pub fn new(demand: &Demand) -> Result<Self, String> {
+        Ok(match demand {
+            Demand::Rate { rate } => Arrivals::Rate(*rate),
+            Demand::Profile { period, profile } => Arrivals::Profile {
+                period: *period,
+                steps: profile.clone(),
+            },
+            Demand::File { file } => Arrivals::File(RequestReader::open(file)?),
+        })
+    }
+
+    /// The next request after one at `now`: its time, and its trip if the
+    /// source gives it. `None` when the source has no more.
+    pub fn next<R: Draws>(&mut self, now: f64, rng: &mut R) -> Result<Option<FileRequest>, String> {
+        Ok(match self {
+            Arrivals::Rate(rate) => Some(FileRequest {
+                time: now + rng.exponential(*rate),
+                trip: None,
+            }),
+            Arrivals::Profile { period, steps } => {
+                let budget = rng.exponential(1.0);
+                Some(FileRequest {
+                    time: spend(now, budget, *period, steps),
+                    trip: None,
+                })
+            }
+            Arrivals::File(reader) => reader.next_request()?,
+        })
+    }
+}
+
+/// The time after `now` at which the cumulative rate has grown by `budget`
+/// (the inverse of the integrated rate).
+fn spend(now: f64, mut budget: f64, period: f64, steps: &[RateStep]) -> f64 {
+    let cycle_start = (now / period).floor() * period;
+    let mut offset = now - cycle_start;
+    // Rounding can leave `now` a hair past the period's end.
+    let mut cycle_start = cycle_start;
+    if offset >= period {
+        cycle_start += period;
+        offset = 0.0;
+    }
+    let mut index = steps
+        .iter()
+        .rposition(|step| step.from <= offset)
+        .unwrap_or(0);
+    let per_cycle: f64 = steps
+        .iter()
+        .enumerate()
+        .map(|(i, step)| {
+            step.rate * (steps.get(i + 1).map_or(period, |next| next.from) - step.from)
+        })
+        .sum();
+    loop {
+        let step = steps[index];
+        let end = steps.get(index + 1).map_or(period, |next| next.from);
+        let capacity = step.rate * (end - offset);
+        if capacity >= budget && step.rate > 0.0 {
+            return cycle_start + offset + budget / step.rate;
+        }
+        budget -= capacity;
+        index += 1;
+        offset = end;
+        if index == steps.len() {
+            index = 0;
+            offset = 0.0;
+            cycle_start += period;
+            // Skip whole cycles at once when the budget spans many.
+            let cycles = (budget / per_cycle).floor();
+            if cycles >= 1.0 {
+                cycle_start += cycles * period;
+                budget -= cycles * per_cycle;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::models::dispatch::draws::Stream;
+    use rand_pcg::Pcg64;
+
+    #[test]
+    fn profile_arrivals_follow_each_steps_rate() {
+        let steps = vec![
+            RateStep {
+                from: 0.0,
+                rate: 0.5,
+            },
+            RateStep {
+                from: 60.0,
+                rate: 0.0,
+            },
+            RateStep {
+                from: 80.0,
+                rate: 2.0,
+            },
+        ];
+        let mut arrivals = Arrivals::Profile {
+            period: 100.0,
+            steps,
+        };
+        let mut rng = Pcg64::for_stream(3, Stream::Arrivals);
+        let mut counts = [0u64; 3];
+        let mut now = 0.0;
+        let cycles = 2000.0;
+        loop {
+            now = arrivals.next(now, &mut rng).unwrap().unwrap().time;
+            if now >= cycles * 100.0 {
+                break;
+            }
+            let offset = now % 100.0;
+            counts[if offset < 60.0 {
+                0
+            } else if offset < 80.0 {
+                1
+            } else {
+                2
+            }] += 1;
+        }
+        let per_cycle = counts.map(|count| count as f64 / cycles);
+        // Expected 30, 0 and 40 per cycle; 4 standard errors of a Poisson count.
+        assert!(
+            (per_cycle[0] - 30.0).abs() < 4.0 * (30.0f64 / cycles).sqrt(),
+            "{per_cycle:?}"
+        );
+        assert_eq!(counts[1], 0);
+        assert!(
+            (per_cycle[2] - 40.0).abs() < 4.0 * (40.0f64 / cycles).sqrt(),
+            "{per_cycle:?}"
+        );
+    }
+
+    #[test]
+    fn spending_a_budget_inverts_the_integrated_rate() {
+        let steps = [
+            RateStep {
+                from: 0.0,
+                rate: 1.0,
+            },
+            RateStep {
+                from: 10.0,
+                rate: 2.0,
+            },
+        ];
+        // 5 units from 0: 5; 15 units: 10 + 5 / 2; from 12.5: 15 units by 20, 10 more by 30.
+        assert_eq!(spend(0.0, 5.0, 20.0, &steps), 5.0);
+        assert_eq!(spend(0.0, 15.0, 20.0, &steps), 12.5);
+        assert_eq!(spend(12.5, 25.0, 20.0, &steps), 30.0);
+        assert_eq!(spend(0.0, 95.0, 20.0, &steps), 65.0);
+    }
+}

@@ -1,0 +1,188 @@
+//! The models taxi-sim runs, and the one place that tells them apart by the
+//! scenario's `model` key: `book` (the default, today's `crate::taxi`) and
+//! `dispatch`.
+
+pub mod dispatch;
+
+use std::path::Path;
+
+use toml::Table;
+
+use crate::scenario::{
+    Format, Overrides, Problem, Scenario, ScenarioError, Set, apply_sets, find_builtin,
+};
+use dispatch::DispatchScenario;
+
+/// The model names.
+pub const MODELS: &[&str] = &["book", "dispatch"];
+
+/// A scenario of either model.
+#[derive(Debug, Clone)]
+pub enum AnyScenario {
+    /// The book's model.
+    Book(Scenario),
+    /// The dispatch model.
+    Dispatch(DispatchScenario),
+}
+
+impl AnyScenario {
+    /// Its name.
+    pub fn name(&self) -> &str {
+        match self {
+            AnyScenario::Book(scenario) => &scenario.name,
+            AnyScenario::Dispatch(scenario) => &scenario.name,
+        }
+    }
+
+    /// Its description.
+    pub fn description(&self) -> &str {
+        match self {
+            AnyScenario::Book(scenario) => &scenario.description,
+            AnyScenario::Dispatch(scenario) => &scenario.description,
+        }
+    }
+}
+
+/// A scenario's text and where it came from.
+pub struct Source {
+    /// The text.
+    pub text: String,
+    /// TOML or JSON.
+    pub format: Format,
+    /// The folder relative paths inside it start from.
+    pub base: std::path::PathBuf,
+}
+
+/// Reads `FILE_OR_NAME`: a `.toml` or `.json` file, or a built-in name.
+pub fn read_source(file_or_name: &str) -> Result<Source, ScenarioError> {
+    let path = Path::new(file_or_name);
+    if !path.exists()
+        && let Some(builtin) = find_builtin(file_or_name)
+    {
+        return Ok(Source {
+            text: builtin.source.to_string(),
+            format: Format::Toml,
+            base: std::path::PathBuf::from("."),
+        });
+    }
+    let text = std::fs::read_to_string(path).map_err(|cause| {
+        if cause.kind() == std::io::ErrorKind::NotFound && !file_or_name.contains(['/', '.']) {
+            ScenarioError::UnknownName {
+                name: file_or_name.to_string(),
+            }
+        } else {
+            ScenarioError::Read {
+                origin: file_or_name.to_string(),
+                cause,
+            }
+        }
+    })?;
+    Ok(Source {
+        text,
+        format: Format::of_path(path),
+        base: path
+            .parent()
+            .filter(|parent| !parent.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_path_buf(),
+    })
+}
+
+/// Parses scenario text into a table (JSON is converted).
+pub fn parse_table(text: &str, format: Format, origin: &str) -> Result<Table, ScenarioError> {
+    let parse_error = |message: String| ScenarioError::Parse {
+        origin: origin.to_string(),
+        message,
+    };
+    match format {
+        Format::Toml => text
+            .parse::<Table>()
+            .map_err(|error| parse_error(error.to_string().trim_end().to_string())),
+        Format::Json => {
+            let value: serde_json::Value =
+                serde_json::from_str(text).map_err(|error| parse_error(error.to_string()))?;
+            Table::try_from(value).map_err(|error| {
+                parse_error(format!(
+                    "{error} (a scenario is an object without null values)"
+                ))
+            })
+        }
+    }
+}
+
+/// The model a scenario table names (`book` when it names none).
+pub fn model_of(table: &Table, origin: &str) -> Result<&'static str, ScenarioError> {
+    match table.get("model") {
+        None => Ok("book"),
+        Some(toml::Value::String(name)) if MODELS.contains(&name.as_str()) => Ok(MODELS
+            .iter()
+            .find(|model| **model == name)
+            .expect("just checked")),
+        Some(other) => {
+            let shown = match other {
+                toml::Value::String(name) => format!("{name:?}"),
+                other => other.to_string(),
+            };
+            let hint = match other
+                .as_str()
+                .and_then(|name| dispatch::scenario::did_you_mean(name, MODELS))
+            {
+                Some(candidate) => format!("\"book\" or \"dispatch\"; did you mean `{candidate}`?"),
+                None => "\"book\" or \"dispatch\"".to_string(),
+            };
+            Err(ScenarioError::Invalid {
+                origin: origin.to_string(),
+                problems: vec![Problem::new("model", shown, hint)],
+            })
+        }
+    }
+}
+
+/// Loads a scenario of either model, with the command line's values applied.
+pub fn load(file_or_name: &str, overrides: &Overrides) -> Result<AnyScenario, ScenarioError> {
+    let source = read_source(file_or_name)?;
+    let table = parse_table(&source.text, source.format, file_or_name)?;
+    match model_of(&table, file_or_name)? {
+        "dispatch" => DispatchScenario::from_table(&table, file_or_name, &source.base, overrides)
+            .map(AnyScenario::Dispatch),
+        _ => {
+            // The book's loader, unchanged; `model = "book"` is only ours.
+            let mut table = table;
+            if table.remove("model").is_some() {
+                let text = toml::to_string(&table).expect("a table serializes");
+                Scenario::parse(&text, Format::Toml, file_or_name, overrides)
+            } else {
+                Scenario::parse(&source.text, source.format, file_or_name, overrides)
+            }
+            .map(AnyScenario::Book)
+        }
+    }
+}
+
+/// Loads a scenario of either model (`None`: the book's defaults) with
+/// `sets` applied to its values as if written in the file, then the command
+/// line's `overrides`.
+pub fn load_with_sets(
+    file_or_name: Option<&str>,
+    overrides: &Overrides,
+    sets: &[Set],
+) -> Result<AnyScenario, ScenarioError> {
+    let Some(file_or_name) = file_or_name else {
+        return Scenario::load_with_sets(None, overrides, sets).map(AnyScenario::Book);
+    };
+    if sets.is_empty() {
+        return load(file_or_name, overrides);
+    }
+    let source = read_source(file_or_name)?;
+    let mut table = parse_table(&source.text, source.format, file_or_name)?;
+    match model_of(&table, file_or_name)? {
+        "dispatch" => {
+            apply_sets(&mut table, sets)?;
+            let values: Vec<String> = sets.iter().map(ToString::to_string).collect();
+            let origin = format!("{file_or_name} with {}", values.join(" "));
+            DispatchScenario::from_table(&table, &origin, &source.base, overrides)
+                .map(AnyScenario::Dispatch)
+        }
+        _ => Scenario::load_with_sets(Some(file_or_name), overrides, sets).map(AnyScenario::Book),
+    }
+}
