@@ -267,7 +267,7 @@ impl Scenario {
                 "minutes_per_tick",
                 format!("{minutes_per_tick:?}"),
                 format!(
-                    "a number of minutes from {MIN_MINUTES_PER_TICK:e} to {MAX_MINUTES_PER_TICK:e}"
+                    "a positive number of minutes, from {MIN_MINUTES_PER_TICK:e} to {MAX_MINUTES_PER_TICK:e}"
                 ),
             ));
         }
