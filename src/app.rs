@@ -125,9 +125,33 @@ pub fn report(error: &anyhow::Error) -> Exit {
 /// (measured: see the README's memory figures), with room to spare.
 const BYTES_PER_TAXI: u64 = 160;
 
+/// Bytes a distinct set of durations needs during a run: its samplers'
+/// tables (measured about 40 KB), with room to spare.
+const BYTES_PER_DURATION_SET: u64 = 48 * 1024;
+
+/// Refuses scenarios that cannot fit in memory, before allocating the run:
+/// the fleet, the per-taxi overrides and their distinct duration sets.
+pub fn check_scenario_memory(scenario: &Scenario) -> anyhow::Result<()> {
+    let overrides = (scenario.overrides.len() as u64)
+        .saturating_mul(std::mem::size_of::<crate::scenario::TaxiOverride>() as u64);
+    let sets = (scenario.duration_sets().len() as u64).saturating_mul(BYTES_PER_DURATION_SET);
+    check_memory_bytes(
+        scenario.fleet.taxis,
+        scenario
+            .fleet
+            .taxis
+            .saturating_mul(BYTES_PER_TAXI)
+            .saturating_add(overrides)
+            .saturating_add(sets),
+    )
+}
+
 /// Refuses fleets that cannot fit in memory, before allocating anything.
 pub fn check_memory(taxis: u64) -> anyhow::Result<()> {
-    let needed = taxis.saturating_mul(BYTES_PER_TAXI);
+    check_memory_bytes(taxis, taxis.saturating_mul(BYTES_PER_TAXI))
+}
+
+fn check_memory_bytes(taxis: u64, needed: u64) -> anyhow::Result<()> {
     if let Some(available) = available_memory()
         && needed > available
     {
@@ -303,7 +327,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Exit> {
             seed
         }
     };
-    check_memory(scenario.fleet.taxis)?;
+    check_scenario_memory(&scenario)?;
     let mut sinks = open_sinks(args, FormatKind::formatter)?;
     let stop_flag = interrupt::stop_flag();
     let header = RunHeader::new(&scenario, seed);

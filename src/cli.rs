@@ -152,7 +152,7 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// Number of taxis [default: 3]
-    #[arg(short = 't', long, value_name = "N", value_parser = parse_count, allow_hyphen_values = true)]
+    #[arg(short = 't', long, value_name = "N", value_parser = parse_taxis, allow_hyphen_values = true)]
     pub taxis: Option<u64>,
 
     /// Simulation end time in ticks (minutes) [default: 180]
@@ -256,11 +256,35 @@ pub enum ScenarioCommand {
 
 /// A whole number from 0 to 2^64-1, with messages for the usual mistakes.
 pub(crate) fn parse_count(text: &str) -> Result<u64, String> {
-    match text.trim().parse::<i128>() {
+    let trimmed = text.trim();
+    match trimmed.parse::<i128>() {
         Ok(value) if value < 0 => Err(format!("must be 0 or more, got {value}")),
         Ok(value) => u64::try_from(value).map_err(|_| format!("must be at most {}", u64::MAX)),
+        // Digits too many for any integer type: a number, out of range.
+        Err(_) if is_whole_number(trimmed) => Err(if trimmed.starts_with('-') {
+            "must be 0 or more".to_string()
+        } else {
+            format!("out of range: must be at most {}", u64::MAX)
+        }),
         Err(_) => Err(format!("'{text}' is not a whole number")),
     }
+}
+
+fn is_whole_number(text: &str) -> bool {
+    let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+    !digits.is_empty() && digits.bytes().all(|byte| byte.is_ascii_digit())
+}
+
+/// A number of taxis: ids are 32-bit.
+fn parse_taxis(text: &str) -> Result<u64, String> {
+    let taxis = parse_count(text)?;
+    if taxis > crate::scenario::MAX_TAXIS {
+        return Err(format!(
+            "out of range: at most {} taxis",
+            crate::scenario::MAX_TAXIS
+        ));
+    }
+    Ok(taxis)
 }
 
 /// A duration in seconds: finite and not negative.

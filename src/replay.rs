@@ -637,7 +637,7 @@ pub fn replay(args: &ReplayArgs) -> anyhow::Result<Exit> {
         &format!("{name} (recorded scenario)"),
         &overrides,
     )?;
-    crate::app::check_memory(scenario.fleet.taxis)?;
+    crate::app::check_scenario_memory(&scenario)?;
 
     if args.show {
         crate::stdio::check_stdout_open().context("could not write stdout")?;

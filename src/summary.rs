@@ -137,12 +137,12 @@ pub struct FleetSummary {
     pub trips: u64,
     /// Events taken.
     pub events: u64,
-    /// Total prowling ticks.
-    pub prowling: Tick,
+    /// Total prowling ticks (wider than a tick: a fleet's total can exceed one).
+    pub prowling: u128,
     /// Total occupied ticks.
-    pub occupied: Tick,
+    pub occupied: u128,
     /// Total on-duty ticks.
-    pub on_duty: Tick,
+    pub on_duty: u128,
     /// Mean over started taxis of occupied / on-duty time.
     pub mean_occupancy_share: f64,
     /// Trips completed per hour of on-duty taxi time.
@@ -196,9 +196,9 @@ impl Summary {
         for taxi in &taxis {
             fleet.trips += taxi.trips;
             fleet.events += taxi.events;
-            fleet.prowling += taxi.prowling;
-            fleet.occupied += taxi.occupied;
-            fleet.on_duty += taxi.on_duty;
+            fleet.prowling += u128::from(taxi.prowling);
+            fleet.occupied += u128::from(taxi.occupied);
+            fleet.on_duty += u128::from(taxi.on_duty);
             fleet.taxis_home += u64::from(taxi.went_home);
             if taxi.events > 0 {
                 fleet.taxis_started += 1;

@@ -460,16 +460,10 @@ impl<P: Process, T: Timing<P::Action>> Simulator<P, T> {
                 let action = slot.pending;
                 now = time;
                 let delay = timing.delay(proc_id, action);
-                let Some(next_time) = time.checked_add(delay) else {
-                    result = Err(EngineError::TimeOverflow {
-                        proc_id,
-                        now: time,
-                        delay,
-                    }
-                    .into());
-                    stopping = true;
-                    break;
-                };
+                // A time past the largest tick is past any end time: the
+                // event waits there (the book's run would end before or at
+                // it), instead of failing a run that never reaches it.
+                let next_time = time.saturating_add(delay);
                 if let Some(next) = slot.process.resume(next_time) {
                     debug_assert_eq!(next.proc_id, proc_id, "a process answered for another");
                     if next.time > time {
@@ -625,16 +619,20 @@ mod tests {
     }
 
     #[test]
-    fn an_overflowing_delay_is_an_error_not_a_wraparound() {
+    fn an_overflowing_delay_saturates_past_the_end_time_not_a_wraparound() {
         struct Huge;
         impl Timing<u32> for Huge {
-            fn delay(&mut self, _: ProcId, _: u32) -> Tick {
-                Tick::MAX
+            fn delay(&mut self, proc_id: ProcId, _: u32) -> Tick {
+                if proc_id == 0 { Tick::MAX } else { 2 }
             }
         }
-        let mut sim = Simulator::new(tickers(&[3]), Huge, Tick::MAX).unwrap();
-        assert!(matches!(sim.step(), Ok(Step::Event(_))));
-        assert!(matches!(sim.step(), Err(EngineError::TimeOverflow { .. })));
+        let mut sim = Simulator::new(tickers(&[3, 3]), Huge, 5).unwrap();
+        let mut seen = Collect(Vec::new());
+        let outcome = sim.run(&mut seen, None).unwrap();
+        // Taxi 1's events are all taken; taxi 0's next one lies past the end.
+        assert_eq!(seen.0, [(0, 0), (0, 1), (2, 1), (4, 1), (6, 1)]);
+        assert_eq!(outcome.reason, StopReason::EndTime);
+        assert_eq!(outcome.sim_time, 6);
     }
 
     /// Delays from a fixed list, by process and step: zero (an event at

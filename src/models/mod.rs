@@ -8,9 +8,7 @@ use std::path::Path;
 
 use toml::Table;
 
-use crate::scenario::{
-    Format, Overrides, Problem, Scenario, ScenarioError, Set, apply_sets, find_builtin,
-};
+use crate::scenario::{Format, Overrides, Problem, Scenario, ScenarioError, Set, apply_sets};
 use dispatch::DispatchScenario;
 
 /// The model names.
@@ -53,38 +51,23 @@ pub struct Source {
     pub base: std::path::PathBuf,
 }
 
-/// Reads `FILE_OR_NAME`: a `.toml` or `.json` file, or a built-in name.
+/// Reads `FILE_OR_NAME`: a `.toml` or `.json` file, or a built-in name
+/// (by the book's loader's rules).
 pub fn read_source(file_or_name: &str) -> Result<Source, ScenarioError> {
+    let (text, format) = crate::scenario::read_source(file_or_name)?;
     let path = Path::new(file_or_name);
-    if !path.exists()
-        && let Some(builtin) = find_builtin(file_or_name)
-    {
-        return Ok(Source {
-            text: builtin.source.to_string(),
-            format: Format::Toml,
-            base: std::path::PathBuf::from("."),
-        });
-    }
-    let text = std::fs::read_to_string(path).map_err(|cause| {
-        if cause.kind() == std::io::ErrorKind::NotFound && !file_or_name.contains(['/', '.']) {
-            ScenarioError::UnknownName {
-                name: file_or_name.to_string(),
-            }
-        } else {
-            ScenarioError::Read {
-                origin: file_or_name.to_string(),
-                cause,
-            }
-        }
-    })?;
-    Ok(Source {
-        text,
-        format: Format::of_path(path),
-        base: path
-            .parent()
+    let base = if path.is_file() {
+        path.parent()
             .filter(|parent| !parent.as_os_str().is_empty())
             .unwrap_or(Path::new("."))
-            .to_path_buf(),
+            .to_path_buf()
+    } else {
+        std::path::PathBuf::from(".")
+    };
+    Ok(Source {
+        text: text.into_owned(),
+        format,
+        base,
     })
 }
 

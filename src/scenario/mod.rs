@@ -31,6 +31,10 @@ const BOOK_DESCRIPTION: &str = "The book's model: 3 taxis, 5-minute search, 20-m
 pub const DEFAULT_END_TIME: Tick = 180;
 /// The book's departure interval.
 pub const DEFAULT_DEPARTURE_INTERVAL: Tick = 5;
+/// Fewest minutes a tick may stand for.
+pub const MIN_MINUTES_PER_TICK: f64 = 1e-200;
+/// Most minutes a tick may stand for.
+pub const MAX_MINUTES_PER_TICK: f64 = 1e200;
 /// Most taxis a fleet can have: ids are 32-bit.
 pub const MAX_TAXIS: u64 = ProcId::MAX as u64;
 
@@ -218,11 +222,15 @@ impl Scenario {
             ));
         }
         let minutes_per_tick = file.minutes_per_tick.unwrap_or(1.0);
-        if !(minutes_per_tick.is_finite() && minutes_per_tick > 0.0) {
+        // Within these bounds every rate of the summary is a finite number
+        // (trips per hour of up to 2^64 trips over a tick), so a log holds it.
+        if !(MIN_MINUTES_PER_TICK..=MAX_MINUTES_PER_TICK).contains(&minutes_per_tick) {
             problems.push(Problem::new(
                 "minutes_per_tick",
-                minutes_per_tick,
-                "a positive, finite number of minutes",
+                format!("{minutes_per_tick:?}"),
+                format!(
+                    "a positive number of minutes, from {MIN_MINUTES_PER_TICK:e} to {MAX_MINUTES_PER_TICK:e}"
+                ),
             ));
         }
         let fleet = Fleet {
@@ -238,7 +246,7 @@ impl Scenario {
             .saturating_sub(1)
             .checked_mul(fleet.departure_interval)
             .and_then(|offset| offset.checked_add(fleet.first_departure));
-        if last_departure.is_none() {
+        if last_departure.is_none() && taxis <= MAX_TAXIS {
             problems.push(Problem::new(
                 "fleet.departure_interval",
                 fleet.departure_interval,
@@ -253,6 +261,7 @@ impl Scenario {
             .resolve("durations", &PhaseDurations::BOOK, &mut problems);
 
         let mut resolved_overrides: Vec<TaxiOverride> = Vec::with_capacity(file.taxis.len());
+        let mut overridden = std::collections::HashSet::with_capacity(file.taxis.len());
         for (index, entry) in file.taxis.iter().enumerate() {
             let at = format!("taxi[{index}]");
             if entry.id >= taxis {
@@ -267,16 +276,14 @@ impl Scenario {
                 ));
                 continue;
             }
-            if file.taxis[..index]
-                .iter()
-                .any(|earlier| earlier.id == entry.id)
-            {
+            if !overridden.insert(entry.id) {
+                // One duplicate is reported, not a flood of them.
                 problems.push(Problem::new(
                     format!("{at}.id"),
                     entry.id,
                     "each taxi may be overridden once",
                 ));
-                continue;
+                break;
             }
             resolved_overrides.push(TaxiOverride {
                 id: entry.id,
@@ -316,31 +323,43 @@ impl Scenario {
     /// The distinct duration sets: the fleet's first, then those of the
     /// overrides that differ from it (and from each other).
     pub fn duration_sets(&self) -> Vec<PhaseDurations> {
+        self.duration_set_indexes().0
+    }
+
+    /// The distinct duration sets, and for each override the index of its
+    /// set: one pass with a hash map, so that many overrides stay linear.
+    fn duration_set_indexes(&self) -> (Vec<PhaseDurations>, Vec<usize>) {
         let mut sets = vec![self.durations];
-        for entry in &self.overrides {
-            if !sets.contains(&entry.durations) {
-                sets.push(entry.durations);
-            }
-        }
-        sets
+        let mut index_of = std::collections::HashMap::new();
+        index_of.insert(durations_key(&self.durations), 0);
+        let indexes = self
+            .overrides
+            .iter()
+            .map(|entry| {
+                *index_of
+                    .entry(durations_key(&entry.durations))
+                    .or_insert_with(|| {
+                        sets.push(entry.durations);
+                        sets.len() - 1
+                    })
+            })
+            .collect();
+        (sets, indexes)
     }
 
     /// Each taxi's plan, in id order, with overrides applied; `durations`
     /// indexes [`Scenario::duration_sets`].
     pub fn plans(&self) -> impl ExactSizeIterator<Item = TaxiPlan> + '_ {
         let fleet = self.fleet;
-        let sets = self.duration_sets();
-        let mut overrides = self.overrides.iter().peekable();
+        let (_, set_indexes) = self.duration_set_indexes();
+        let mut overrides = self.overrides.iter().zip(set_indexes).peekable();
         (0..fleet.taxis as usize).map(move |index| {
             let id = index as u64;
-            match overrides.next_if(|entry| entry.id == id) {
-                Some(entry) => TaxiPlan {
+            match overrides.next_if(|(entry, _)| entry.id == id) {
+                Some((entry, set)) => TaxiPlan {
                     start_time: entry.start_time,
                     trips: entry.trips.of_taxi(id),
-                    durations: sets
-                        .iter()
-                        .position(|set| *set == entry.durations)
-                        .expect("every override's durations are among the sets"),
+                    durations: set,
                 },
                 None => TaxiPlan {
                     // Checked not to overflow when the scenario was resolved.
@@ -359,14 +378,24 @@ impl Scenario {
 }
 
 /// The text of `FILE_OR_NAME` (a file, or a built-in scenario's name) and
-/// its format.
-fn read_source(
+/// its format. A name that is a built-in's and no file here (a directory
+/// called `rush-hour`) is the built-in, with a note when something of that
+/// name exists.
+pub(crate) fn read_source(
     file_or_name: &str,
 ) -> Result<(std::borrow::Cow<'static, str>, Format), ScenarioError> {
     let path = Path::new(file_or_name);
-    if !path.exists()
+    if !path.is_file()
         && let Some(builtin) = find_builtin(file_or_name)
     {
+        if path.exists() {
+            crate::say!(
+                "taxi-sim: note: '{}' here is not a file: using the built-in scenario '{}' (write ./{} for the path)",
+                crate::stdio::printable(file_or_name),
+                builtin.name,
+                crate::stdio::printable(file_or_name)
+            );
+        }
         return Ok((builtin.source.into(), Format::Toml));
     }
     let text = std::fs::read_to_string(path).map_err(|source| {
@@ -382,6 +411,12 @@ fn read_source(
         }
     })?;
     Ok((text.into(), Format::of_path(path)))
+}
+
+/// A key equal for equal duration sets (their floats bit for bit, as the
+/// derived equality compares them, up to the sign of zero).
+fn durations_key(durations: &PhaseDurations) -> String {
+    format!("{durations:?}")
 }
 
 /// Scenario file format, chosen by extension (`.json` is JSON, anything else TOML).

@@ -988,3 +988,255 @@ fn a_seed_rounded_by_a_json_tool_still_replays() {
         );
     }
 }
+
+fn scenario_file(directory: &Path, name: &str, text: &str) -> String {
+    fs::write(directory.join(name), text).unwrap();
+    name.to_string()
+}
+
+// Item 8: an event that cannot be represented lies past the end time.
+
+#[test]
+fn an_event_past_the_largest_time_ends_the_run_as_the_end_time_does() {
+    let directory = tempfile::tempdir().unwrap();
+    let file = scenario_file(
+        directory.path(),
+        "far.toml",
+        "schema_version = 1\nend_time = 180\n[durations]\nsearch = 1e300\n",
+    );
+    let output = taxi_sim()
+        .current_dir(directory.path())
+        .args([
+            "run",
+            "--scenario",
+            &file,
+            "-s",
+            "1",
+            "-q",
+            "--export",
+            "far.json",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.starts_with("taxi: 0  Event(time=0, proc=0, action='leave garage')"));
+    assert!(
+        stdout.ends_with("*** end of simulation time: 3 events pending ***\n"),
+        "{stdout}"
+    );
+    replays(&directory.path().join("far.json"));
+}
+
+// Item 10: every log taxi-sim writes, it can replay.
+
+#[test]
+fn minutes_per_tick_that_would_break_the_summary_are_refused_at_check_time() {
+    let directory = tempfile::tempdir().unwrap();
+    for value in ["1e-310", "5e-324", "1e300"] {
+        let file = scenario_file(
+            directory.path(),
+            "m.toml",
+            &format!("schema_version = 1\nminutes_per_tick = {value}\n"),
+        );
+        let output = taxi_sim()
+            .current_dir(directory.path())
+            .args(["scenario", "check", &file])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1), "{value}");
+        assert!(String::from_utf8_lossy(&output.stderr).contains("minutes_per_tick"));
+    }
+    for value in ["1e-200", "1e200", "0.5"] {
+        let file = scenario_file(
+            directory.path(),
+            "m.toml",
+            &format!("schema_version = 1\nminutes_per_tick = {value}\n"),
+        );
+        taxi_sim()
+            .current_dir(directory.path())
+            .args([
+                "run",
+                "--scenario",
+                &file,
+                "-s",
+                "1",
+                "-q",
+                "--export",
+                "m.json",
+            ])
+            .assert()
+            .success();
+        replays(&directory.path().join("m.json"));
+    }
+}
+
+// Item 11: overrides in linear time; one duplicate reported, not thousands.
+
+#[test]
+fn many_overrides_check_quickly_and_a_duplicate_stops_the_check() {
+    let directory = tempfile::tempdir().unwrap();
+    let mut text = String::from("schema_version = 1\n[fleet]\ntaxis = 50000\n");
+    for id in 0..50_000 {
+        text.push_str(&format!("[[taxi]]\nid = {id}\n"));
+    }
+    let file = scenario_file(directory.path(), "many.toml", &text);
+    taxi_sim()
+        .current_dir(directory.path())
+        .args(["scenario", "check", &file])
+        .assert()
+        .success();
+    let mut text = String::from("schema_version = 1\n[fleet]\ntaxis = 10\n");
+    for _ in 0..20_000 {
+        text.push_str("[[taxi]]\nid = 1\n");
+    }
+    let file = scenario_file(directory.path(), "dup.toml", &text);
+    let output = taxi_sim()
+        .current_dir(directory.path())
+        .args(["scenario", "check", &file])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(stderr.matches("overridden once").count(), 1, "{stderr}");
+}
+
+// Item 12: fleet totals do not wrap.
+
+#[test]
+fn fleet_totals_beyond_a_tick_count_are_exact() {
+    let directory = tempfile::tempdir().unwrap();
+    let file = scenario_file(
+        directory.path(),
+        "long.toml",
+        "schema_version = 1\nend_time = 18446744073709551615\n[fleet]\ntaxis = 2\ndeparture_interval = 0\ntrips = 1\n[durations]\nsearch = 1e19\ntrip = 1e19\n",
+    );
+    taxi_sim()
+        .current_dir(directory.path())
+        .args([
+            "run",
+            "--scenario",
+            &file,
+            "-s",
+            "1",
+            "-q",
+            "-f",
+            "none",
+            "--export",
+            "long.json",
+        ])
+        .assert()
+        .success();
+    let text = fs::read_to_string(directory.path().join("long.json")).unwrap();
+    let number_after = |text: &str, key: &str| -> u128 {
+        let start = text.find(key).unwrap() + key.len();
+        text[start..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect::<String>()
+            .parse()
+            .unwrap()
+    };
+    let fleet = &text[text.find("\"fleet\":{\"taxis\"").unwrap()..];
+    let taxis = &fleet[fleet.find("\"taxis\":[").unwrap()..];
+    let first = number_after(taxis, "\"on_duty\":");
+    let second_start = taxis.find("\"taxi\":1").unwrap();
+    let second = number_after(&taxis[second_start..], "\"on_duty\":");
+    assert!(first + second > u128::from(u64::MAX));
+    assert_eq!(number_after(fleet, "\"on_duty\":"), first + second);
+    replays(&directory.path().join("long.json"));
+}
+
+// Item 15: a directory does not hide a built-in scenario.
+
+#[test]
+fn a_directory_named_like_a_built_in_scenario_does_not_hide_it() {
+    let directory = tempfile::tempdir().unwrap();
+    fs::create_dir(directory.path().join("rush-hour")).unwrap();
+    let output = taxi_sim()
+        .current_dir(directory.path())
+        .args([
+            "run",
+            "--scenario",
+            "rush-hour",
+            "-s",
+            "1",
+            "-q",
+            "-f",
+            "none",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("built-in"));
+    taxi_sim()
+        .current_dir(directory.path())
+        .args(["scenario", "show", "rush-hour"])
+        .assert()
+        .success();
+}
+
+// Item 19: out-of-range options are usage errors naming the option.
+
+#[test]
+fn out_of_range_options_are_usage_errors_that_say_so() {
+    for (option, value) in [
+        ("--taxis", "4294967296"),
+        ("--taxis", "18446744073709551615"),
+        ("--seed", "123456789012345678901234567890123456789012345"),
+        ("--end-time", "99999999999999999999999999999999999999999999"),
+        ("--max-events", "18446744073709551616"),
+    ] {
+        let output = taxi_sim().args(["run", option, value]).output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{option} {value}: {stderr}");
+        assert!(stderr.contains(option), "{stderr}");
+        assert!(
+            stderr.contains("at most") && !stderr.contains("not a whole number"),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("departure_interval"), "{stderr}");
+    }
+}
+
+// Item 20: quotes from a file are cut to a readable length.
+
+#[test]
+fn a_huge_line_is_quoted_only_in_part() {
+    let directory = tempfile::tempdir().unwrap();
+    let huge = "x".repeat(1_000_000);
+    for (name, text) in [
+        (
+            "huge.toml",
+            format!("schema_version = 1\nname = \"{huge}\" junk\n"),
+        ),
+        ("key.toml", format!("schema_version = 1\n{huge} = 1\n")),
+        (
+            "huge.json",
+            format!("{{\"schema_version\": 1, \"{huge}\": 1}}"),
+        ),
+    ] {
+        scenario_file(directory.path(), name, &text);
+        for command in [
+            &["scenario", "check", name][..],
+            &["run", "--scenario", name],
+        ] {
+            let output = taxi_sim()
+                .current_dir(directory.path())
+                .args(command)
+                .output()
+                .unwrap();
+            assert_eq!(output.status.code(), Some(1), "{command:?}");
+            assert!(
+                output.stderr.len() < 10_000,
+                "{command:?}: {} bytes",
+                output.stderr.len()
+            );
+        }
+    }
+}

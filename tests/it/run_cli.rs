@@ -179,9 +179,10 @@ fn a_fleet_too_big_for_memory_fails_before_allocating() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("GB of memory"));
+    // Beyond 32-bit ids it is a usage error (issue 11, item 19).
     taxi_sim()
         .args(["run", "--taxis", "18446744073709551615", "-q"])
         .assert()
-        .code(1)
-        .stderr(predicate::str::contains("fleet.taxis"));
+        .code(2)
+        .stderr(predicate::str::contains("--taxis"));
 }
