@@ -23,6 +23,7 @@ use clap::Args;
 
 use crate::app::UsageError;
 use crate::exit::Exit;
+use crate::experiment::report;
 use crate::interrupt;
 
 /// Examples shown by `taxi-sim chart --help`.
@@ -106,66 +107,26 @@ fn interrupted() -> Exit {
     Exit::Interrupted
 }
 
-/// Writes the chart: to stdout for `-`, else through a temporary file
-/// beside `path` renamed onto it, so `path` is never left half-written.
+/// Writes the chart: to stdout for `-`, else whole or not at all (through
+/// a temporary file renamed into place), never replacing a directory, a
+/// read-only file or a device.
 fn write_output(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     if path.as_os_str() == "-" {
-        let mut stdout = std::io::stdout().lock();
-        return match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
-            Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
-                Err(anyhow!("could not write stdout: {error}"))
-            }
-            _ => Ok(()),
-        };
+        return report::write_stdout(bytes);
     }
-    let fail = |error: std::io::Error| anyhow!("could not write '{}': {error}", path.display());
+    let fail = |what: &str| anyhow!("could not write '{}': {what}", path.display());
     match std::fs::metadata(path) {
-        Ok(metadata) if metadata.is_dir() => {
-            return Err(anyhow!(
-                "could not write '{}': it is a directory",
-                path.display()
-            ));
-        }
+        Ok(metadata) if metadata.is_dir() => Err(fail("it is a directory")),
         // A device or a pipe (`/dev/stdout`, `/dev/full`) is written into,
         // never replaced.
-        Ok(metadata) if !metadata.is_file() => {
-            return std::fs::OpenOptions::new()
-                .write(true)
-                .open(path)
-                .and_then(|mut device| device.write_all(bytes).and_then(|()| device.flush()))
-                .map_err(fail);
-        }
-        Ok(metadata) if metadata.permissions().readonly() => {
-            return Err(anyhow!(
-                "could not write '{}': the file is read-only",
-                path.display()
-            ));
-        }
-        _ => {}
+        Ok(metadata) if !metadata.is_file() => std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .and_then(|mut device| device.write_all(bytes).and_then(|()| device.flush()))
+            .map_err(|error| fail(&error.to_string())),
+        Ok(metadata) if metadata.permissions().readonly() => Err(fail("the file is read-only")),
+        _ => report::write_file_atomically(path, bytes),
     }
-    let directory = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    let name = path
-        .file_name()
-        .map(|name| name.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let mut builder = tempfile::Builder::new();
-    let prefix = format!(".{name}.");
-    builder.prefix(&prefix).suffix(".partial");
-    // The mode `File::create` would give, not a temporary file's 0600.
-    #[cfg(unix)]
-    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
-    let mut temp = builder.tempfile_in(directory).map_err(fail)?;
-    interrupt::register_partial_file(temp.path());
-    let written = temp
-        .write_all(bytes)
-        .and_then(|()| temp.as_file().sync_all());
-    interrupt::unregister_partial_file(temp.path());
-    written.map_err(fail)?;
-    temp.persist(path).map_err(|error| fail(error.error))?;
-    Ok(())
 }
 
 /// Reads a whole small file (a sweep), naming it in errors.
