@@ -106,8 +106,9 @@ fn interrupted() -> Exit {
     Exit::Interrupted
 }
 
-/// Writes the chart: to stdout for `-`, else through a temporary file
-/// beside `path` renamed onto it, so `path` is never left half-written.
+/// Writes the chart: to stdout for `-`, else whole or not at all (through
+/// a temporary file renamed into place), never replacing a directory, a
+/// read-only file or a device.
 fn write_output(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     if path.as_os_str() == "-" {
         return crate::stdio::write_stdout(bytes)

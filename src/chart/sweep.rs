@@ -230,7 +230,19 @@ pub(super) fn nice_ticks(low: f64, high: f64, count: usize) -> Vec<f64> {
         .unwrap_or(10.0 * magnitude);
     let first = (low / step).ceil() as i64;
     let last = (high / step).floor() as i64;
-    (first..=last).map(|index| index as f64 * step).collect()
+    // Dividing by a power of ten, not multiplying by its inverse, keeps
+    // ticks exact to the last digit (0.6, not 0.6000000000000001).
+    let units = step / magnitude;
+    (first..=last)
+        .map(|index| {
+            let count = index as f64 * units;
+            if magnitude < 1.0 {
+                count / (1.0 / magnitude).round()
+            } else {
+                count * magnitude
+            }
+        })
+        .collect()
 }
 
 /// The x range and ticks: the swept values themselves when there are few.

@@ -360,28 +360,14 @@ fn draw_rows<DB: DrawingBackend>(
         let from_top = rows as f64 - y.ceil();
         sample.taxi(from_top.max(0.0) as usize).to_string()
     };
-    let mut chart = ChartBuilder::on(area)
-        .margin_top(8)
-        .margin_right(36)
-        .margin_left(8)
-        .x_label_area_size(62)
-        .y_label_area_size(Y_LABEL_AREA)
-        .build_cartesian_2d(
-            TickedAxis::new(0.0..span, nice_ticks(0.0, span, 10)),
-            TickedAxis::new(0.0..rows.max(1) as f64, labelled),
-        )?;
-    let tick = |value: &f64| style::tick_label(*value);
-    chart
-        .configure_mesh()
-        .disable_y_mesh()
-        .x_desc("time (minutes)")
-        .y_desc("taxi")
-        .axis_desc_style(style::text_style(style::AXIS_DESC_SIZE, BLACK))
-        .label_style(style::text_style(style::LABEL_SIZE, BLACK))
-        .x_label_formatter(&tick)
-        .y_label_formatter(&taxi_label)
-        .bold_line_style(RGBColor(235, 235, 235))
-        .draw()?;
+    let mut chart = time_chart(
+        area,
+        span,
+        TickedAxis::new(0.0..rows.max(1) as f64, labelled),
+        8,
+        ("taxi", &taxi_label),
+    )?;
+    // The rows' rectangles cover the grid: it shows only in the gaps.
     let gap = u32::from(row_height >= 8);
     for row in 0..rows {
         let bottom = (rows - 1 - row) as f64;
@@ -402,6 +388,43 @@ fn draw_rows<DB: DrawingBackend>(
     Ok(())
 }
 
+/// A chart over the run's time span with its axes drawn, `margin_top`
+/// below its area's top, the y axis described and labelled by `y`.
+#[allow(clippy::type_complexity)] // plotters' own chart type, spelt out once
+fn time_chart<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    span: f64,
+    y_axis: TickedAxis,
+    margin_top: u32,
+    (y_desc, y_label): (&str, &dyn Fn(&f64) -> String),
+) -> Result<
+    ChartContext<'a, DB, Cartesian2d<TickedAxis, TickedAxis>>,
+    DrawingAreaErrorKind<DB::ErrorType>,
+> {
+    let mut chart = ChartBuilder::on(area)
+        .margin_top(margin_top)
+        .margin_right(36)
+        .margin_left(8)
+        .x_label_area_size(62)
+        .y_label_area_size(Y_LABEL_AREA)
+        .build_cartesian_2d(
+            TickedAxis::new(0.0..span, nice_ticks(0.0, span, 10)),
+            y_axis,
+        )?;
+    let tick = |value: &f64| style::tick_label(*value);
+    chart
+        .configure_mesh()
+        .x_desc("time (minutes)")
+        .y_desc(y_desc)
+        .axis_desc_style(style::text_style(style::AXIS_DESC_SIZE, BLACK))
+        .label_style(style::text_style(style::LABEL_SIZE, BLACK))
+        .x_label_formatter(&tick)
+        .y_label_formatter(y_label)
+        .bold_line_style(RGBColor(225, 225, 225))
+        .draw()?;
+    Ok(chart)
+}
+
 fn draw_waiting<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     waiting: &Waiting,
@@ -414,27 +437,14 @@ fn draw_waiting<DB: DrawingBackend>(
         .into_iter()
         .filter(|tick| tick.fract() == 0.0)
         .collect();
-    let mut chart = ChartBuilder::on(area)
-        .margin_top(64)
-        .margin_right(36)
-        .margin_left(8)
-        .x_label_area_size(62)
-        .y_label_area_size(Y_LABEL_AREA)
-        .build_cartesian_2d(
-            TickedAxis::new(0.0..span, nice_ticks(0.0, span, 10)),
-            TickedAxis::new(0.0..top, ticks),
-        )?;
     let tick = |value: &f64| style::tick_label(*value);
-    chart
-        .configure_mesh()
-        .x_desc("time (minutes)")
-        .y_desc("passengers waiting")
-        .axis_desc_style(style::text_style(style::AXIS_DESC_SIZE, BLACK))
-        .label_style(style::text_style(style::LABEL_SIZE, BLACK))
-        .x_label_formatter(&tick)
-        .y_label_formatter(&tick)
-        .bold_line_style(RGBColor(225, 225, 225))
-        .draw()?;
+    let mut chart = time_chart(
+        area,
+        span,
+        TickedAxis::new(0.0..top, ticks),
+        64,
+        ("passengers waiting", &tick),
+    )?;
     let centre = |slice: usize| (slice as f64 + 0.5) * slice_width;
     let band_color = RGBColor(213, 94, 0);
     let spread_out = (0..SLICES).any(|slice| waiting.low[slice] != waiting.high[slice]);

@@ -28,6 +28,9 @@ use crate::rng::{CpythonRandom, RngKind};
 use draws::Draws;
 use policy::Fifo;
 
+/// What a run does with each event.
+pub type EventCallback<'a, E> = &'a mut dyn FnMut(&DispatchEvent) -> Result<(), E>;
+
 /// What a run needs besides its scenario and outputs.
 pub struct RunControl<'a, E> {
     /// The seed.
@@ -40,7 +43,7 @@ pub struct RunControl<'a, E> {
     /// run sleeps here); `true` stops the run.
     pub before: Option<&'a mut dyn FnMut(f64, f64) -> bool>,
     /// Each event, or `None` for a run that only measures.
-    pub on_event: Option<&'a mut dyn FnMut(&DispatchEvent) -> Result<(), E>>,
+    pub on_event: Option<EventCallback<'a, E>>,
     /// The time and events so far, every few thousand timers.
     pub on_progress: &'a mut dyn FnMut(f64, u64),
 }

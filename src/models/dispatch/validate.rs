@@ -217,8 +217,8 @@ fn replications(
     threads: usize,
 ) -> anyhow::Result<Vec<Vec<(&'static str, f64)>>> {
     let threads = threads.clamp(1, count.max(1) as usize);
-    let mut results: Vec<Option<anyhow::Result<Vec<(&'static str, f64)>>>> =
-        (0..count).map(|_| None).collect();
+    type Measures = Vec<(&'static str, f64)>;
+    let mut results: Vec<Option<anyhow::Result<Measures>>> = (0..count).map(|_| None).collect();
     std::thread::scope(|scope| {
         for (worker, chunk) in results
             .chunks_mut(count.div_ceil(threads as u64).max(1) as usize)
