@@ -15,6 +15,7 @@
 
 mod book;
 pub mod command;
+mod dispatch;
 pub mod grid;
 pub mod report;
 pub mod shard;
@@ -44,7 +45,25 @@ pub trait Replicable: Send + Sync {
 /// The model of a scenario (read once into `source`) with `sets` applied.
 // The one place that names a concrete model: the dispatch model plugs in here.
 pub fn load_model(source: &ScenarioSource, sets: &[Set]) -> anyhow::Result<Box<dyn Replicable>> {
-    Ok(Box::new(BookModel::new(source, sets)?))
+    let origin = source.origin.as_str();
+    match crate::models::model_of(&source.table, origin)? {
+        "dispatch" => {
+            // A demand file is relative to the scenario file's folder.
+            let path = std::path::Path::new(origin);
+            let base = match path.parent() {
+                Some(parent) if path.is_file() && !parent.as_os_str().is_empty() => {
+                    parent.to_path_buf()
+                }
+                _ => std::path::PathBuf::from("."),
+            };
+            Ok(Box::new(dispatch::DispatchModel::new(source, base, sets)?))
+        }
+        _ => {
+            let mut source = source.clone();
+            source.table.remove("model"); // `model = "book"` is only the loader's
+            Ok(Box::new(BookModel::new(&source, sets)?))
+        }
+    }
 }
 
 /// The seed of replication `replication` (0-based) of an experiment seeded

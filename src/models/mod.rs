@@ -124,7 +124,12 @@ pub fn model_of(table: &Table, origin: &str) -> Result<&'static str, ScenarioErr
 /// Loads a scenario of either model, with the command line's values applied.
 pub fn load(file_or_name: &str, overrides: &Overrides) -> Result<AnyScenario, ScenarioError> {
     let source = read_source(file_or_name)?;
-    let table = parse_table(&source.text, source.format, file_or_name)?;
+    // What is not a table (a u64 beyond TOML's integers, a syntax error) is
+    // the book's to load or to explain, exactly as before.
+    let Ok(table) = parse_table(&source.text, source.format, file_or_name) else {
+        return Scenario::parse(&source.text, source.format, file_or_name, overrides)
+            .map(AnyScenario::Book);
+    };
     match model_of(&table, file_or_name)? {
         "dispatch" => DispatchScenario::from_table(&table, file_or_name, &source.base, overrides)
             .map(AnyScenario::Dispatch),

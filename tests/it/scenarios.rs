@@ -8,12 +8,15 @@ use taxi_sim::scenario::{Format, Overrides, Scenario};
 
 use crate::{repo_path, stdout_of, taxi_sim};
 
-const SHIPPED: [&str; 5] = [
+const SHIPPED: [&str; 8] = [
     "fluent-python",
     "rush-hour",
     "mixed-fleet",
     "night-shift",
     "big-fleet",
+    "taxi-stand",
+    "ride-hailing",
+    "city-day",
 ];
 
 #[test]

@@ -28,8 +28,11 @@ use crate::rng::{CpythonRandom, RngKind};
 use draws::Draws;
 use policy::Fifo;
 
-/// What a run does with each event.
-pub type EventCallback<'a, E> = &'a mut dyn FnMut(&DispatchEvent) -> Result<(), E>;
+/// What receives each event of a run; an error stops it.
+pub type EventHandler<'a, E> = dyn FnMut(&DispatchEvent) -> Result<(), E> + 'a;
+
+/// Every numeric measure of a summary, by name, in a fixed order.
+pub type Measures = Vec<(&'static str, f64)>;
 
 /// What a run needs besides its scenario and outputs.
 pub struct RunControl<'a, E> {
@@ -43,7 +46,7 @@ pub struct RunControl<'a, E> {
     /// run sleeps here); `true` stops the run.
     pub before: Option<&'a mut dyn FnMut(f64, f64) -> bool>,
     /// Each event, or `None` for a run that only measures.
-    pub on_event: Option<EventCallback<'a, E>>,
+    pub on_event: Option<&'a mut EventHandler<'a, E>>,
     /// The time and events so far, every few thousand timers.
     pub on_progress: &'a mut dyn FnMut(f64, u64),
 }
@@ -86,12 +89,25 @@ fn simulate_with<R: Draws, E>(
     Ok((outcome, summary))
 }
 
+/// The names [`replicate`] gives its measures, in order: the summary's,
+/// with `fleet.utilization` called `utilization` as sweeps name it.
+pub fn replicate_names(scenario: &DispatchScenario) -> Vec<&'static str> {
+    let _ = scenario;
+    DispatchSummary::measure_names()
+        .into_iter()
+        .map(|name| {
+            if name == "fleet.utilization" {
+                "utilization"
+            } else {
+                name
+            }
+        })
+        .collect()
+}
+
 /// One replication of `scenario` with `seed`, without event output: every
 /// numeric measure of the summary, in a fixed order (NaN where undefined).
-pub fn replicate(
-    scenario: &DispatchScenario,
-    seed: u64,
-) -> anyhow::Result<Vec<(&'static str, f64)>> {
+pub fn replicate(scenario: &DispatchScenario, seed: u64) -> anyhow::Result<Measures> {
     let control = RunControl::<std::convert::Infallible> {
         seed,
         max_events: u64::MAX,

@@ -217,6 +217,18 @@ pub fn replay(path: &Path, name: &str, lines: bool) -> anyhow::Result<Exit> {
             },
         )
     };
+    if header
+        .scenario
+        .get("model")
+        .and_then(|model| model.as_str())
+        != Some("dispatch")
+    {
+        bail!(
+            "log '{}' has schema_version {}, the dispatch model's, but its scenario is not a dispatch scenario (book logs are version 1)",
+            path.display(),
+            header.schema_version
+        );
+    }
     if header.schema_version != LOG_SCHEMA_VERSION {
         bail!(
             "log '{name}' has schema_version {}; dispatch logs are version {LOG_SCHEMA_VERSION}",

@@ -150,6 +150,24 @@ pub struct FleetSummary {
     pub trips: u64,
 }
 
+/// The names of the measures of a dispatch run, in the order
+/// [`DispatchSummary::measures`] gives them.
+pub const MEASURE_NAMES: [&str; 13] = [
+    "requests",
+    "served",
+    "abandoned",
+    "unresolved",
+    "p_wait",
+    "p_abandon",
+    "wait_mean",
+    "wait_p50",
+    "wait_p90",
+    "wait_p99",
+    "queue_time_mean",
+    "service_level",
+    "fleet.utilization",
+];
+
 /// The statistics of a dispatch run.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct DispatchSummary {
@@ -196,6 +214,12 @@ impl DispatchSummary {
     }
 
     /// Every numeric measure, in a fixed order (NaN where undefined).
+    /// The names of [`DispatchSummary::measures`], in order.
+    pub fn measure_names() -> Vec<&'static str> {
+        MEASURE_NAMES.to_vec()
+    }
+
+    /// Every numeric measure, named as in [`MEASURE_NAMES`].
     pub fn measures(&self) -> Vec<(&'static str, f64)> {
         let p = &self.passengers;
         vec![

@@ -215,10 +215,10 @@ fn replications(
     scenario: &DispatchScenario,
     count: u64,
     threads: usize,
-) -> anyhow::Result<Vec<Vec<(&'static str, f64)>>> {
+) -> anyhow::Result<Vec<super::Measures>> {
     let threads = threads.clamp(1, count.max(1) as usize);
-    type Measures = Vec<(&'static str, f64)>;
-    let mut results: Vec<Option<anyhow::Result<Measures>>> = (0..count).map(|_| None).collect();
+    let mut results: Vec<Option<anyhow::Result<super::Measures>>> =
+        (0..count).map(|_| None).collect();
     std::thread::scope(|scope| {
         for (worker, chunk) in results
             .chunks_mut(count.div_ceil(threads as u64).max(1) as usize)
