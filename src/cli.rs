@@ -149,6 +149,10 @@ pub struct RunArgs {
     /// No summary and no progress bar on stderr (a drawn seed is still printed)
     #[arg(short = 'q', long)]
     pub quiet: bool,
+
+    /// Threads for the run: 1 runs on one; 2 or more draw the book model's durations ahead on a helper thread (same output) [default: 2 for long runs on 2+ cores]
+    #[arg(long, value_name = "N", value_parser = parse_threads)]
+    pub threads: Option<u64>,
 }
 
 /// Options of `taxi-sim replay`.
@@ -199,6 +203,14 @@ fn parse_count(text: &str) -> Result<u64, String> {
         Ok(value) if value < 0 => Err(format!("must be 0 or more, got {value}")),
         Ok(value) => u64::try_from(value).map_err(|_| format!("must be at most {}", u64::MAX)),
         Err(_) => Err(format!("'{text}' is not a whole number")),
+    }
+}
+
+/// A thread count: 1 or more.
+fn parse_threads(text: &str) -> Result<u64, String> {
+    match parse_count(text)? {
+        0 => Err("must be 1 or more, got 0".to_string()),
+        threads => Ok(threads),
     }
 }
 

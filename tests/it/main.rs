@@ -16,6 +16,7 @@ mod scenarios;
 mod shells;
 mod signals;
 mod statistics;
+mod threads;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
