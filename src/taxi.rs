@@ -558,6 +558,83 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        #[test]
+        fn durations_drawn_ahead_give_the_same_run_as_durations_drawn_in_the_loop(
+            seed in proptest::prelude::any::<u64>(),
+            taxis in 1usize..300,
+            trips in proptest::prop_oneof![0u64..4, proptest::strategy::Just(UNLIMITED_TRIPS)],
+            end_time in 1u64..20_000,
+            max_events in proptest::prop_oneof![proptest::strategy::Just(u64::MAX), 0u64..30_000],
+            means in proptest::array::uniform3(proptest::prop_oneof![
+                0.01f64..3.0, 3.0f64..100.0, proptest::strategy::Just(20_000.0)
+            ]),
+        ) {
+            use crate::engine::{Observer, Outcome};
+            struct Collect(Vec<Event<TaxiAction>>);
+            impl Observer<TaxiAction> for Collect {
+                type Error = std::convert::Infallible;
+                fn on_event(&mut self, event: Event<TaxiAction>) -> Result<(), Self::Error> {
+                    self.0.push(event);
+                    Ok(())
+                }
+            }
+            let sets = [PhaseDurations {
+                search: DurationSpec::exponential(means[0]),
+                trip: DurationSpec::exponential(means[1]),
+                going_home: DurationSpec::exponential(means[2]),
+            }];
+            let plans = || (0..taxis).map(|id| TaxiPlan {
+                start_time: id as Tick * 3,
+                trips,
+                durations: 0,
+            });
+            let run = |events: &mut Collect, outcome: Outcome, records: Vec<TaxiRecord>| {
+                (std::mem::take(&mut events.0), outcome, records)
+            };
+            let mut single = simulator(
+                plans(), &sets, CpythonRandom::new(seed), true, end_time,
+            ).unwrap().with_max_events(max_events);
+            let mut seen = Collect(Vec::new());
+            let outcome = single.run(&mut seen, None).unwrap();
+            let expected = run(&mut seen, outcome, single.processes().map(Taxi::record).collect());
+            let mut helped = simulator_ahead(plans(), &sets, seed, end_time)
+                .unwrap()
+                .expect("exponential durations of one set are drawn ahead")
+                .with_max_events(max_events);
+            let outcome = helped.run(&mut seen, None).unwrap();
+            let got = run(&mut seen, outcome, helped.processes().map(Taxi::record).collect());
+            proptest::prop_assert_eq!(got, expected);
+        }
+    }
+
+    #[test]
+    fn fleets_with_other_laws_or_several_duration_sets_are_not_drawn_ahead() {
+        let mut uniform = PhaseDurations::BOOK;
+        uniform.trip = DurationSpec::Uniform { min: 1.0, max: 3.0 };
+        let plan = |durations| TaxiPlan {
+            start_time: 0,
+            trips: 1,
+            durations,
+        };
+        let ahead = |sets: &[PhaseDurations], plans: Vec<TaxiPlan>| {
+            simulator_ahead(plans.into_iter(), sets, 1, 100)
+                .unwrap()
+                .is_some()
+        };
+        assert!(ahead(&[PhaseDurations::BOOK], vec![plan(0), plan(0)]));
+        assert!(!ahead(&[uniform], vec![plan(0)]));
+        assert!(!ahead(
+            &[PhaseDurations::BOOK, uniform],
+            vec![plan(0), plan(1)]
+        ));
+        // A mean whose longest draw does not fit a packed field.
+        let mut huge = PhaseDurations::BOOK;
+        huge.search = DurationSpec::exponential(1e6);
+        assert!(!ahead(&[huge], vec![plan(0)]));
+    }
+
     #[test]
     fn action_keys_round_trip() {
         for action in TaxiAction::ALL {
