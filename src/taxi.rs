@@ -424,7 +424,7 @@ impl Timing<TaxiAction> for DurationsAhead {
     #[inline(always)]
     fn delay(&mut self, _: ProcId, action: TaxiAction) -> Tick {
         let shift = (PHASE_SHIFTS >> (8 * action as u32)) & 0xff;
-        (self.draws.next() >> shift) & ((1 << PHASE_BITS) - 1)
+        (self.draws.next_value() >> shift) & ((1 << PHASE_BITS) - 1)
     }
 
     fn horizon(&self) -> Tick {

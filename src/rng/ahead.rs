@@ -19,7 +19,7 @@ pub const BLOCK_LEN: usize = 4096;
 /// Blocks the helper may fill ahead of the one being read.
 const BLOCKS_AHEAD: usize = 3;
 
-/// Values produced on a helper thread, read in order with [`Ahead::next`].
+/// Values produced on a helper thread, read in order with [`Ahead::next_value`].
 #[derive(Debug)]
 pub struct Ahead {
     block: Vec<u64>,
@@ -64,7 +64,7 @@ impl Ahead {
 
     /// The next value of the stream.
     #[inline(always)]
-    pub fn next(&mut self) -> u64 {
+    pub fn next_value(&mut self) -> u64 {
         match self.block.get(self.next) {
             Some(&value) => {
                 self.next += 1;
@@ -125,7 +125,7 @@ mod tests {
     fn values_arrive_in_the_order_they_were_produced_across_blocks() {
         let mut ahead = counting();
         for expected in 0..(BLOCK_LEN as u64 * 10 + 17) {
-            assert_eq!(ahead.next(), expected);
+            assert_eq!(ahead.next_value(), expected);
         }
     }
 
@@ -135,7 +135,7 @@ mod tests {
         // it waits for a used block or to hand a full one over.
         drop(counting());
         let mut ahead = counting();
-        ahead.next();
+        ahead.next_value();
         std::thread::sleep(std::time::Duration::from_millis(20));
         drop(ahead);
     }
