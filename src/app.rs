@@ -10,7 +10,7 @@ use clap::CommandFactory;
 use crate::cli::{Cli, Command, RunArgs, ScenarioCommand};
 use std::sync::atomic::AtomicBool;
 
-use crate::engine::{Flow, Observer, Outcome, RunError, StopReason, Tick};
+use crate::engine::{Flow, Observer, Outcome, RunError, Simulator, StopReason, Tick, Timing};
 use crate::exit::Exit;
 use crate::interrupt;
 use crate::manual;
@@ -22,7 +22,7 @@ use crate::rng::{self, CpythonRandom, RandomSource, RngKind};
 use crate::scenario::{BUILTIN, Overrides, Scenario};
 use crate::stdio;
 use crate::summary::Summary;
-use crate::taxi::{self, TaxiAction};
+use crate::taxi::{self, Taxi, TaxiAction};
 
 /// A mistake on the command line that clap could not catch: exit code 2.
 #[derive(Debug, thiserror::Error)]
@@ -345,17 +345,19 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Exit> {
         delay,
         progress: progress::wanted_beside_events(args.quiet, prints_events(args)),
     };
-    let (outcome, summary) = match simulate(&settings, &mut sinks, Some(stop_flag)) {
-        Ok(done) => done,
-        Err(RunError::Observer(error)) => return quiet_on_broken_pipe(error),
-        Err(RunError::Engine(error)) => {
-            // The events taken so far are still the user's: print them.
-            for sink in sinks.iter_mut().filter(|sink| sink.is_stdout()) {
-                let _ = sink.flush();
+    let threads = run_threads(args.threads, &settings);
+    let (outcome, summary) =
+        match simulate_on_threads(&settings, threads, &mut sinks, Some(stop_flag)) {
+            Ok(done) => done,
+            Err(RunError::Observer(error)) => return quiet_on_broken_pipe(error),
+            Err(RunError::Engine(error)) => {
+                // The events taken so far are still the user's: print them.
+                for sink in sinks.iter_mut().filter(|sink| sink.is_stdout()) {
+                    let _ = sink.flush();
+                }
+                return Err(error.into());
             }
-            return Err(error.into());
-        }
-    };
+        };
     let end = RunEnd {
         outcome: &outcome,
         summary: &summary,
@@ -442,6 +444,39 @@ pub(crate) fn closing_lines(
     Exit::Success
 }
 
+/// Events below which a run stays on one thread by default: starting the
+/// helper thread and waiting for its first block cost some 100 µs.
+const EVENTS_WORTH_A_HELPER: u64 = 200_000;
+
+/// Threads for a run: `--threads`, or by default two when the machine
+/// (or the CPUs this process may use) has two or more and the run may take
+/// enough events to pay for the helper thread.
+fn run_threads(requested: Option<u64>, settings: &RunSettings) -> usize {
+    if let Some(threads) = requested {
+        return usize::try_from(threads).unwrap_or(usize::MAX);
+    }
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    if cores < 2 || settings.max_events < EVENTS_WORTH_A_HELPER {
+        return 1;
+    }
+    // A taxi takes at most one event a tick and two a trip, plus its
+    // first and last; stop counting as soon as the bound is reached.
+    let scenario = settings.scenario;
+    let mut bound = 0u64;
+    for plan in scenario.plans() {
+        let ticks = scenario
+            .end_time
+            .saturating_sub(plan.start_time)
+            .saturating_add(1);
+        let trips = plan.trips.saturating_mul(2).saturating_add(2);
+        bound = bound.saturating_add(ticks.min(trips));
+        if bound >= EVENTS_WORTH_A_HELPER {
+            return 2;
+        }
+    }
+    1
+}
+
 /// Whether the run writes files besides stdout.
 pub(crate) fn sinks_with_files(exports: &[PathBuf]) -> bool {
     exports.iter().any(|path| path.as_os_str() != "-")
@@ -496,6 +531,31 @@ pub fn simulate(
     sinks: &mut [Sink],
     stop_flag: Option<&AtomicBool>,
 ) -> Result<(Outcome, Summary), RunError<SinkError>> {
+    simulate_on_threads(settings, 1, sinks, stop_flag)
+}
+
+/// [`simulate`] on up to `threads` threads: with two or more, the book
+/// model's durations (CPython generator, exponential durations, one set
+/// for the fleet) are drawn ahead on a helper thread. Same events, same
+/// summary, whatever `threads`.
+pub fn simulate_on_threads(
+    settings: &RunSettings,
+    threads: usize,
+    sinks: &mut [Sink],
+    stop_flag: Option<&AtomicBool>,
+) -> Result<(Outcome, Summary), RunError<SinkError>> {
+    let scenario = settings.scenario;
+    if threads >= 2
+        && scenario.rng == RngKind::Cpython
+        && let Some(sim) = taxi::simulator_ahead(
+            scenario.plans(),
+            &scenario.duration_sets(),
+            settings.seed,
+            scenario.end_time,
+        )?
+    {
+        return run_simulator(settings, sim, sinks, stop_flag);
+    }
     match settings.scenario.rng {
         RngKind::Cpython => simulate_with(
             settings,
@@ -518,14 +578,25 @@ fn simulate_with<R: RandomSource>(
     stop_flag: Option<&AtomicBool>,
 ) -> Result<(Outcome, Summary), RunError<SinkError>> {
     let scenario = settings.scenario;
-    let mut sim = taxi::simulator(
+    let sim = taxi::simulator(
         scenario.plans(),
         &scenario.duration_sets(),
         rng,
         cpython_tables,
         scenario.end_time,
-    )?
-    .with_max_events(settings.max_events);
+    )?;
+    run_simulator(settings, sim, sinks, stop_flag)
+}
+
+/// Runs a built fleet into `sinks`, whatever its timing.
+fn run_simulator<T: Timing<TaxiAction>>(
+    settings: &RunSettings,
+    sim: Simulator<Taxi, T>,
+    sinks: &mut [Sink],
+    stop_flag: Option<&AtomicBool>,
+) -> Result<(Outcome, Summary), RunError<SinkError>> {
+    let scenario = settings.scenario;
+    let mut sim = sim.with_max_events(settings.max_events);
     let progress = Progress::new(settings.progress, scenario.end_time);
     let outcome = match settings.delay {
         // No event output: the loop needs to know nothing but the progress.

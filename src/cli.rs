@@ -198,6 +198,10 @@ pub struct RunArgs {
     /// No summary and no progress bar on stderr (a drawn seed is still printed)
     #[arg(short = 'q', long)]
     pub quiet: bool,
+
+    /// Threads for the run: 1 runs on one; 2 or more draw the book model's durations ahead on a helper thread (same output) [default: 2 for long runs on 2+ cores]
+    #[arg(long, value_name = "N", value_parser = parse_threads)]
+    pub threads: Option<u64>,
 }
 
 /// Options of `taxi-sim validate`.
@@ -285,6 +289,14 @@ fn parse_taxis(text: &str) -> Result<u64, String> {
         ));
     }
     Ok(taxis)
+}
+
+/// A thread count: 1 or more.
+fn parse_threads(text: &str) -> Result<u64, String> {
+    match parse_count(text)? {
+        0 => Err("must be 1 or more, got 0".to_string()),
+        threads => Ok(threads),
+    }
 }
 
 /// A duration in seconds: finite and not negative.

@@ -21,7 +21,8 @@
 
 use crate::distribution::{DurationSpec, TickSampler};
 use crate::engine::{EngineError, Event, ProcId, Process, Simulator, Tick, Timing};
-use crate::rng::{RandomSource, whole_ticks};
+use crate::rng::ahead::Ahead;
+use crate::rng::{CpythonRandom, Exponential, RandomSource, whole_ticks};
 use crate::summary::{Summary, TaxiRecord};
 
 /// What happens to a taxi. Serialized by its [`TaxiAction::key`].
@@ -322,18 +323,12 @@ impl<R: RandomSource> TaxiTiming<R> {
         let (fleet, others) = sets
             .split_first()
             .expect("the fleet's duration set comes first");
-        let horizon = sets
-            .iter()
-            .flat_map(|set| [set.search, set.trip, set.going_home])
-            .map(|spec| whole_ticks(spec.rare_bound()))
-            .max()
-            .unwrap_or(1);
         Self {
             rng,
             fleet: samplers(fleet),
             other_sets: others.iter().map(samplers).collect(),
             set_of_taxi,
-            horizon,
+            horizon: horizon(sets),
         }
     }
 }
@@ -367,16 +362,124 @@ impl<R: RandomSource> Timing<TaxiAction> for TaxiTiming<R> {
     }
 }
 
+/// Ticks that nearly every duration of `sets` stays below.
+fn horizon(sets: &[PhaseDurations]) -> Tick {
+    sets.iter()
+        .flat_map(|set| [set.search, set.trip, set.going_home])
+        .map(|spec| whole_ticks(spec.rare_bound()))
+        .max()
+        .unwrap_or(1)
+}
+
+/// Bits of one phase's duration in a packed draw of [`DurationsAhead`].
+const PHASE_BITS: u32 = 21;
+/// Where the duration of the phase after each action sits in a packed
+/// draw, 8 bits per action: search at 0, trip at 21, going home at 42.
+const PHASE_SHIFTS: u32 = {
+    let mut shifts = 0;
+    let mut index = 0;
+    while index < TaxiAction::ALL.len() {
+        let phase = TaxiAction::ALL[index].next_phase() as u32;
+        shifts |= (phase * PHASE_BITS) << (8 * index);
+        index += 1;
+    }
+    shifts
+};
+
+/// The book model's durations computed ahead on a helper thread: the
+/// CPython generator with exponential durations and one duration set for
+/// the whole fleet. Every event takes exactly one draw, in event order, and
+/// the action only chooses which of the three phases' durations of that
+/// draw applies; so the helper computes all three for each draw (the
+/// generator and the step tables), packed into one word, and the event
+/// loop keeps one load and a shift. Same draws, same tables, same events
+/// as [`TaxiTiming`] with the same seed.
+#[derive(Debug)]
+pub struct DurationsAhead {
+    draws: Ahead,
+    horizon: Tick,
+}
+
+impl DurationsAhead {
+    /// Starts the helper for the CPython generator seeded with `seed` and
+    /// the durations `set`. `None` if a phase is not exponential, a
+    /// duration may not fit its packed field, or no thread can be started.
+    pub fn spawn(seed: u64, set: &PhaseDurations, horizon: Tick) -> Option<Self> {
+        let mean = |spec: DurationSpec| match spec {
+            DurationSpec::Exponential { mean } => Some(mean),
+            _ => None,
+        };
+        let means = [mean(set.search)?, mean(set.trip)?, mean(set.going_home)?];
+        // The check uses the formula, so the tables are built on the helper
+        // thread, off the start-up's critical path; the tables are exact.
+        let fits = means
+            .iter()
+            .all(|&mean| Exponential::new(mean, false).longest_cpython_ticks() < 1 << PHASE_BITS);
+        if !fits {
+            return None;
+        }
+        let mut phases: Option<[Exponential; 3]> = None;
+        let mut rng = CpythonRandom::new(seed);
+        let draws = Ahead::spawn(move |block| {
+            let [search, trip, going_home] =
+                phases.get_or_insert_with(|| means.map(|mean| Exponential::new(mean, true)));
+            for slot in block {
+                let u = rng.next_53_bits();
+                *slot = search.ticks_of_53_bits(u)
+                    | trip.ticks_of_53_bits(u) << PHASE_BITS
+                    | going_home.ticks_of_53_bits(u) << (2 * PHASE_BITS);
+            }
+        })?;
+        Some(Self { draws, horizon })
+    }
+}
+
+impl Timing<TaxiAction> for DurationsAhead {
+    #[inline(always)]
+    fn delay(&mut self, _: ProcId, action: TaxiAction) -> Tick {
+        let shift = (PHASE_SHIFTS >> (8 * action as u32)) & 0xff;
+        (self.draws.next_value() >> shift) & ((1 << PHASE_BITS) - 1)
+    }
+
+    fn horizon(&self) -> Tick {
+        self.horizon
+    }
+}
+
 /// A taxi fleet ready to simulate.
 pub type TaxiSimulator<R> = Simulator<Taxi, TaxiTiming<R>>;
 
-/// The summary of a fleet's run so far (or that ended with `outcome`).
-pub fn summary<R: RandomSource>(
-    sim: &TaxiSimulator<R>,
+/// The summary of a fleet's run so far (or that ended with `outcome`),
+/// whatever its timing.
+pub fn summary<T: Timing<TaxiAction>>(
+    sim: &Simulator<Taxi, T>,
     outcome: &crate::engine::Outcome,
     minutes_per_tick: f64,
 ) -> Summary {
     Summary::from_records(sim.processes().map(Taxi::record), outcome, minutes_per_tick)
+}
+
+/// The taxis of `plans`, in id order, and each taxi's duration set (empty
+/// when every taxi uses set 0).
+fn fleet_taxis(
+    plans: impl ExactSizeIterator<Item = TaxiPlan>,
+) -> Result<(Vec<Taxi>, Vec<u32>), EngineError> {
+    let count = plans.len();
+    if count > ProcId::MAX as usize {
+        return Err(EngineError::TooManyProcesses(count));
+    }
+    let mut taxis = Vec::with_capacity(count);
+    let mut set_of_taxi = Vec::new();
+    for (id, plan) in plans.enumerate() {
+        if plan.durations != 0 && set_of_taxi.is_empty() {
+            set_of_taxi = vec![0; count];
+        }
+        if !set_of_taxi.is_empty() {
+            set_of_taxi[id] = plan.durations as u32;
+        }
+        taxis.push(Taxi::new(id as ProcId, plan.trips, plan.start_time));
+    }
+    Ok((taxis, set_of_taxi))
 }
 
 /// Builds the simulator of a fleet: the taxis of `plans`, in id order.
@@ -400,23 +503,40 @@ pub fn fleet<R: RandomSource>(
     rng: R,
     cpython_tables: bool,
 ) -> Result<(Vec<Taxi>, TaxiTiming<R>), EngineError> {
-    let count = plans.len();
-    if count > ProcId::MAX as usize {
-        return Err(EngineError::TooManyProcesses(count));
-    }
-    let mut taxis = Vec::with_capacity(count);
-    let mut set_of_taxi = Vec::new();
-    for (id, plan) in plans.enumerate() {
-        if plan.durations != 0 && set_of_taxi.is_empty() {
-            set_of_taxi = vec![0; count];
-        }
-        if !set_of_taxi.is_empty() {
-            set_of_taxi[id] = plan.durations as u32;
-        }
-        taxis.push(Taxi::new(id as ProcId, plan.trips, plan.start_time));
-    }
+    let (taxis, set_of_taxi) = fleet_taxis(plans)?;
     let timing = TaxiTiming::new(rng, duration_sets, set_of_taxi, cpython_tables);
     Ok((taxis, timing))
+}
+
+/// Builds the simulator of a fleet on the CPython generator seeded with
+/// `seed`, its durations drawn ahead on a helper thread
+/// ([`DurationsAhead`]); the run is the same as [`simulator`]'s. `None`
+/// when the fleet does not suit it (several duration sets in use, or
+/// durations that are not all exponential): build it with [`simulator`].
+pub fn simulator_ahead(
+    plans: impl ExactSizeIterator<Item = TaxiPlan>,
+    duration_sets: &[PhaseDurations],
+    seed: u64,
+    end_time: Tick,
+) -> Result<Option<Simulator<Taxi, DurationsAhead>>, EngineError> {
+    let Some(fleet_set) = duration_sets.first() else {
+        return Ok(None);
+    };
+    let exponential = |spec: DurationSpec| matches!(spec, DurationSpec::Exponential { .. });
+    if ![fleet_set.search, fleet_set.trip, fleet_set.going_home]
+        .into_iter()
+        .all(exponential)
+    {
+        return Ok(None);
+    }
+    let (taxis, set_of_taxi) = fleet_taxis(plans)?;
+    if !set_of_taxi.is_empty() {
+        return Ok(None);
+    }
+    let Some(timing) = DurationsAhead::spawn(seed, fleet_set, horizon(duration_sets)) else {
+        return Ok(None);
+    };
+    Simulator::new(taxis, timing, end_time).map(Some)
 }
 
 #[cfg(test)]
@@ -463,6 +583,83 @@ mod tests {
             };
             assert_eq!(timing.delay(0, action), expected, "{action:?}");
         }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        #[test]
+        fn durations_drawn_ahead_give_the_same_run_as_durations_drawn_in_the_loop(
+            seed in proptest::prelude::any::<u64>(),
+            taxis in 1usize..300,
+            trips in proptest::prop_oneof![0u64..4, proptest::strategy::Just(UNLIMITED_TRIPS)],
+            end_time in 1u64..20_000,
+            max_events in proptest::prop_oneof![proptest::strategy::Just(u64::MAX), 0u64..30_000],
+            means in proptest::array::uniform3(proptest::prop_oneof![
+                0.01f64..3.0, 3.0f64..100.0, proptest::strategy::Just(20_000.0)
+            ]),
+        ) {
+            use crate::engine::{Observer, Outcome};
+            struct Collect(Vec<Event<TaxiAction>>);
+            impl Observer<TaxiAction> for Collect {
+                type Error = std::convert::Infallible;
+                fn on_event(&mut self, event: Event<TaxiAction>) -> Result<(), Self::Error> {
+                    self.0.push(event);
+                    Ok(())
+                }
+            }
+            let sets = [PhaseDurations {
+                search: DurationSpec::exponential(means[0]),
+                trip: DurationSpec::exponential(means[1]),
+                going_home: DurationSpec::exponential(means[2]),
+            }];
+            let plans = || (0..taxis).map(|id| TaxiPlan {
+                start_time: id as Tick * 3,
+                trips,
+                durations: 0,
+            });
+            let run = |events: &mut Collect, outcome: Outcome, records: Vec<TaxiRecord>| {
+                (std::mem::take(&mut events.0), outcome, records)
+            };
+            let mut single = simulator(
+                plans(), &sets, CpythonRandom::new(seed), true, end_time,
+            ).unwrap().with_max_events(max_events);
+            let mut seen = Collect(Vec::new());
+            let outcome = single.run(&mut seen, None).unwrap();
+            let expected = run(&mut seen, outcome, single.processes().map(Taxi::record).collect());
+            let mut helped = simulator_ahead(plans(), &sets, seed, end_time)
+                .unwrap()
+                .expect("exponential durations of one set are drawn ahead")
+                .with_max_events(max_events);
+            let outcome = helped.run(&mut seen, None).unwrap();
+            let got = run(&mut seen, outcome, helped.processes().map(Taxi::record).collect());
+            proptest::prop_assert_eq!(got, expected);
+        }
+    }
+
+    #[test]
+    fn fleets_with_other_laws_or_several_duration_sets_are_not_drawn_ahead() {
+        let mut uniform = PhaseDurations::BOOK;
+        uniform.trip = DurationSpec::Uniform { min: 1.0, max: 3.0 };
+        let plan = |durations| TaxiPlan {
+            start_time: 0,
+            trips: 1,
+            durations,
+        };
+        let ahead = |sets: &[PhaseDurations], plans: Vec<TaxiPlan>| {
+            simulator_ahead(plans.into_iter(), sets, 1, 100)
+                .unwrap()
+                .is_some()
+        };
+        assert!(ahead(&[PhaseDurations::BOOK], vec![plan(0), plan(0)]));
+        assert!(!ahead(&[uniform], vec![plan(0)]));
+        assert!(!ahead(
+            &[PhaseDurations::BOOK, uniform],
+            vec![plan(0), plan(1)]
+        ));
+        // A mean whose longest draw does not fit a packed field.
+        let mut huge = PhaseDurations::BOOK;
+        huge.search = DurationSpec::exponential(1e6);
+        assert!(!ahead(&[huge], vec![plan(0)]));
     }
 
     #[test]

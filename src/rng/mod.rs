@@ -2,6 +2,7 @@
 //! book's generator); `pcg64` is a fast portable generator sampled with
 //! `rand_distr`.
 
+pub mod ahead;
 pub mod cpython;
 pub mod exp_table;
 pub mod mt19937;
@@ -85,6 +86,21 @@ impl Exponential {
             exp: rand_distr::Exp::new(lambd).expect("mean validated positive and finite"),
         }
     }
+
+    /// Whole ticks for the CPython draw whose `random()` is `u / 2^53`.
+    #[inline(always)]
+    pub fn ticks_of_53_bits(&self, u: u64) -> Tick {
+        match &self.table {
+            Some(table) => table.ticks(u),
+            None => exp_table::direct_ticks(cpython::TWO_POW_53 - u, self.lambd),
+        }
+    }
+
+    /// The longest duration a CPython draw can give: `random()` just
+    /// below 1.
+    pub fn longest_cpython_ticks(&self) -> Tick {
+        self.ticks_of_53_bits(cpython::TWO_POW_53 - 1)
+    }
 }
 
 /// A generator that can draw the book's exponential durations its own way.
@@ -96,11 +112,7 @@ pub trait RandomSource: rand_core::Rng {
 impl RandomSource for CpythonRandom {
     #[inline(always)]
     fn exponential_ticks(&mut self, exponential: &Exponential) -> Tick {
-        let u = self.next_53_bits();
-        match &exponential.table {
-            Some(table) => table.ticks(u),
-            None => exp_table::direct_ticks(cpython::TWO_POW_53 - u, exponential.lambd),
-        }
+        exponential.ticks_of_53_bits(self.next_53_bits())
     }
 }
 
