@@ -217,14 +217,8 @@ impl<'de> Deserialize<'de> for StrictValue {
     }
 }
 
-/// The JSON Lines envelope.
-#[derive(Debug, Deserialize)]
-#[serde(
-    tag = "type",
-    content = "data",
-    rename_all = "snake_case",
-    deny_unknown_fields
-)]
+/// A JSON Lines record.
+#[derive(Debug)]
 enum LogLine {
     Header(RecordedHeader),
     Event(RecordedEvent),
@@ -233,6 +227,47 @@ enum LogLine {
         summary: Summary,
         events: u64,
     },
+}
+
+/// The JSON Lines envelope `{"type": .., "data": ..}`, its keys in any
+/// order. The data is kept raw and read by its type afterwards: serde's
+/// tagged enums buffer a value whose tag comes second, and that buffer
+/// cannot hold the summary's 128-bit totals.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Envelope<'a> {
+    #[serde(rename = "type")]
+    kind: &'a str,
+    #[serde(borrow)]
+    data: &'a serde_json::value::RawValue,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EndData {
+    outcome: Outcome,
+    summary: Summary,
+    events: u64,
+}
+
+impl LogLine {
+    fn parse(line: &str) -> Result<Self, serde_json::Error> {
+        let envelope: Envelope = serde_json::from_str(line)?;
+        let data = envelope.data.get();
+        match envelope.kind {
+            "header" => serde_json::from_str(data).map(LogLine::Header),
+            "event" => serde_json::from_str(data).map(LogLine::Event),
+            "end" => serde_json::from_str(data).map(|end: EndData| LogLine::End {
+                outcome: end.outcome,
+                summary: end.summary,
+                events: end.events,
+            }),
+            other => Err(de::Error::unknown_variant(
+                other,
+                &["header", "event", "end"],
+            )),
+        }
+    }
 }
 
 /// Why the log and the re-simulation differ.
@@ -524,6 +559,26 @@ impl LogSource {
     /// The kind of log, from its first bytes (not its name): a JSON Lines
     /// log starts with a header line `{"type":...`, a document with `{`.
     /// Anything else is named for what it looks like.
+    /// Whether the first line is a whole JSON Lines envelope
+    /// (`{"type": .., "data": ..}` with its keys in any order, as a JSON tool
+    /// may rewrite it); a document's first line is never a whole object.
+    fn first_line_is_an_envelope(&self) -> anyhow::Result<bool> {
+        use std::io::Read;
+        const LONGEST_HEADER: u64 = 16 << 20;
+        let mut line = Vec::new();
+        self.reader()?
+            .take(LONGEST_HEADER)
+            .read_until(b'\n', &mut line)
+            .with_context(|| format!("could not read log '{}'", self.name))?;
+        Ok(serde_json::from_slice::<serde_json::Value>(&line)
+            .ok()
+            .and_then(|value| {
+                let object = value.as_object()?;
+                Some(object.contains_key("type") && object.contains_key("data"))
+            })
+            .unwrap_or(false))
+    }
+
     fn kind(&self) -> anyhow::Result<LogKind> {
         let mut start = Vec::new();
         let mut reader = self.reader()?;
@@ -550,13 +605,17 @@ impl LogSource {
             return fail("it is empty");
         }
         if let Some(rest) = trimmed.strip_prefix('{') {
-            return Ok(if rest.trim_start().starts_with("\"type\"") {
-                LogKind::Lines
-            } else {
-                LogKind::Document
-            });
+            return Ok(
+                if rest.trim_start().starts_with("\"type\"") || self.first_line_is_an_envelope()? {
+                    LogKind::Lines
+                } else {
+                    LogKind::Document
+                },
+            );
         }
-        if trimmed.starts_with("time,taxi,action") {
+        if trimmed.starts_with("time,taxi,action")
+            || trimmed.starts_with("time,taxi,passenger,action")
+        {
             return fail(
                 "it is a CSV export, which holds only the events; replay reads the .json and .jsonl logs of `run --export`",
             );
@@ -600,7 +659,7 @@ pub fn replay(args: &ReplayArgs) -> anyhow::Result<Exit> {
                     .and_then(|value| value.get("data")?.get("schema_version")?.as_u64()),
                 &name,
             )?;
-            match serde_json::from_str::<LogLine>(&line) {
+            match LogLine::parse(&line) {
                 Ok(LogLine::Header(header)) => (header, None),
                 Ok(_) => return Err(malformed("line 1 is not the header".into())),
                 Err(error) => return Err(malformed(format!("line 1: {error}"))),
@@ -850,7 +909,7 @@ fn verify_lines<R: RandomSource>(
                 "line {number} is cut off: truncated file"
             )));
         }
-        match serde_json::from_str::<LogLine>(&line) {
+        match LogLine::parse(&line) {
             Ok(LogLine::Event(event)) => {
                 if !verifier.check(event)? {
                     return Ok(None);
