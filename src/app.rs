@@ -319,14 +319,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Exit> {
             return crate::models::dispatch::commands::run(args, scenario);
         }
     };
-    let seed = match scenario.seed {
-        Some(seed) => seed,
-        None => {
-            let seed = rng::os_seed();
-            crate::say!("seed: {seed}");
-            seed
-        }
-    };
+    let seed = seed_or_drawn(scenario.seed);
     check_scenario_memory(&scenario)?;
     let mut sinks = open_sinks(args, FormatKind::formatter)?;
     let stop_flag = interrupt::stop_flag();
@@ -370,6 +363,16 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Exit> {
         &outcome.sim_time.to_string(),
         outcome.events,
     ))
+}
+
+/// The scenario's seed, or one drawn from the system and printed on stderr
+/// (even with `--quiet`: it is the only way to run the same simulation again).
+pub(crate) fn seed_or_drawn(seed: Option<u64>) -> u64 {
+    seed.unwrap_or_else(|| {
+        let seed = rng::os_seed();
+        crate::say!("seed: {seed}");
+        seed
+    })
 }
 
 /// Seconds per tick of a paced run (`-d`), if any; `--delay-scale` without

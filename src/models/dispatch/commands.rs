@@ -5,14 +5,14 @@ use std::time::Duration;
 
 use crate::app::{
     check_memory, closing_lines, finish_sinks, open_sinks, prints_events, quiet_on_broken_pipe,
-    run_delay, sinks_with_files, stdout_closed_beside_files, write_headers, write_stdout,
+    run_delay, seed_or_drawn, sinks_with_files, stdout_closed_beside_files, write_headers,
+    write_stdout,
 };
 use crate::cli::{RunArgs, ValidateArgs};
 use crate::exit::Exit;
 use crate::interrupt;
 use crate::output::SinkError;
 use crate::progress::{self, Progress};
-use crate::rng;
 
 use super::output::{self, DispatchEnd, DispatchHeader};
 use super::validate::{self, Effort};
@@ -22,14 +22,7 @@ use super::{DispatchEvent, DispatchScenario, RunControl, RunFailure};
 /// opened first, a closed stdout stops only stdout, Ctrl-C completes every
 /// file) through the same helpers.
 pub fn run(args: &RunArgs, scenario: DispatchScenario) -> anyhow::Result<Exit> {
-    let seed = match scenario.seed {
-        Some(seed) => seed,
-        None => {
-            let seed = rng::os_seed();
-            crate::say!("seed: {seed}");
-            seed
-        }
-    };
+    let seed = seed_or_drawn(scenario.seed);
     check_memory(scenario.fleet.taxis)?;
     let mut sinks = open_sinks(args, output::formatter)?;
     let stop_flag = interrupt::stop_flag();
