@@ -4,7 +4,7 @@
 //!
 //! - Erlang B (M/M/c/c, and M/G/c/c: blocking is insensitive to the trip law):
 //!   the share of riders who find every taxi busy and leave.
-//! - Erlang C (M/M/c, patience for ever): P(wait), E[Wq], P(W <= t).
+//! - Erlang C (M/M/c, patience for ever): P(wait), E\[Wq\], P(W <= t).
 //! - Erlang A (M/M/c+M): the exact birth-death chain of the number of riders
 //!   in the system, summed until its terms vanish.
 
@@ -30,7 +30,7 @@ pub fn erlang_c(load: f64, servers: u64) -> f64 {
     c * blocking / (c - load * (1.0 - blocking))
 }
 
-/// Erlang C: the mean wait in queue, E[Wq].
+/// Erlang C: the mean wait in queue, E\[Wq\].
 pub fn erlang_c_mean_wait(lambda: f64, mu: f64, servers: u64) -> f64 {
     erlang_c(lambda / mu, servers) / (servers as f64 * mu - lambda)
 }
@@ -57,7 +57,7 @@ pub struct ErlangA {
 /// `min(n, c) mu + max(n - c, 0) theta` (`theta > 0`). By PASTA, an arriving
 /// rider sees the stationary distribution: P(wait) = P(N >= c); the queue's
 /// mean length L_q gives P(abandon) = theta L_q / lambda and
-/// E[Wq] = L_q / lambda (Little's law).
+/// E\[Wq\] = L_q / lambda (Little's law).
 pub fn erlang_a(lambda: f64, mu: f64, theta: f64, servers: u64) -> ErlangA {
     assert!(theta > 0.0, "Erlang A needs a finite mean patience");
     let c = servers as f64;
