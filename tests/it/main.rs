@@ -24,6 +24,7 @@ mod signals;
 mod size;
 mod statistics;
 mod sweep;
+mod sweep_theory;
 mod validate;
 
 use std::io::Read;
