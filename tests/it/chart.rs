@@ -339,9 +339,9 @@ fn a_book_timeline_shows_each_taxi_occupied_as_long_as_its_summary_says() {
 
 /// Per taxi, minutes occupied; and the time-weighted mean number of
 /// passengers waiting, over `[0, span)`.
-fn dispatch_truth(path: &Path, span: f64) -> (Vec<f64>, f64) {
-    let mut occupied = vec![0.0; 3];
-    let mut picked_at = [None; 3];
+fn dispatch_truth(path: &Path, taxis: usize, span: f64) -> (Vec<f64>, f64) {
+    let mut occupied = vec![0.0; taxis];
+    let mut picked_at = vec![None; taxis];
     let (mut waiting, mut since, mut area) = (0i64, 0.0, 0.0);
     for line in fs::read_to_string(path).unwrap().lines() {
         let line: Value = serde_json::from_str(line).unwrap();
@@ -379,6 +379,27 @@ fn dispatch_truth(path: &Path, span: f64) -> (Vec<f64>, f64) {
     (occupied, area / span)
 }
 
+/// The mean of the passengers-waiting line, read back through its y axis's
+/// tick labels (`0` and `2`, the lowest of each).
+fn drawn_mean_waiting(svg: &roxmltree::Document) -> f64 {
+    let line = &polylines(svg, VERMILION, 1100)[0];
+    let tick_y = |label: &str| {
+        svg.descendants()
+            .filter(|node| {
+                node.has_tag_name("text")
+                    && node.attribute("text-anchor") == Some("end")
+                    && node.text().map(str::trim) == Some(label)
+            })
+            .map(|node| number(&node, "y"))
+            .fold(f64::NEG_INFINITY, f64::max)
+    };
+    let (zero, two) = (tick_y("0"), tick_y("2"));
+    line.iter()
+        .map(|point| (zero - point.1) / (zero - two) * 2.0)
+        .sum::<f64>()
+        / line.len() as f64
+}
+
 #[test]
 fn a_dispatch_timeline_shows_idle_taxis_and_the_passengers_waiting() {
     let svg_text = chart(&repo_path(DISPATCH_LINES), &["--timeline"]);
@@ -400,7 +421,7 @@ fn a_dispatch_timeline_shows_idle_taxis_and_the_passengers_waiting() {
     );
 
     let span = 240.0;
-    let (occupied, mean_waiting) = dispatch_truth(&repo_path(DISPATCH_LINES), span);
+    let (occupied, mean_waiting) = dispatch_truth(&repo_path(DISPATCH_LINES), 3, span);
     let rows = row_widths(&svg);
     assert_eq!(rows.len(), 3);
     for (taxi, widths) in rows.iter().enumerate() {
@@ -415,24 +436,54 @@ fn a_dispatch_timeline_shows_idle_taxis_and_the_passengers_waiting() {
     assert!(share(&rows[2], OFF_DUTY) > 0.3);
     assert_eq!(share(&rows[0], OFF_DUTY), 0.0);
 
-    // The waiting line, read back through its y axis's tick labels.
-    let line = &polylines(&svg, VERMILION, 1100)[0];
-    let tick_y = |label: &str| {
-        svg.descendants()
-            .filter(|node| {
-                node.has_tag_name("text")
-                    && node.attribute("text-anchor") == Some("end")
-                    && node.text().map(str::trim) == Some(label)
-            })
-            .map(|node| number(&node, "y"))
-            .fold(f64::NEG_INFINITY, f64::max)
-    };
-    let (zero, two) = (tick_y("0"), tick_y("2"));
-    let drawn_mean = line
-        .iter()
-        .map(|point| (zero - point.1) / (zero - two) * 2.0)
-        .sum::<f64>()
-        / line.len() as f64;
+    let drawn_mean = drawn_mean_waiting(&svg);
+    assert!(
+        (drawn_mean - mean_waiting).abs() < 0.03 * mean_waiting,
+        "mean waiting: drawn {drawn_mean:.4}, events {mean_waiting:.4}"
+    );
+}
+
+#[test]
+fn a_real_dispatch_log_written_by_run_export_charts_taxis_and_waiting_passengers() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("stand.json");
+    let jsonl = dir.path().join("stand.jsonl");
+    let span = 480.0;
+    taxi_sim()
+        .args(["run", "--scenario", "taxi-stand", "-q", "-f", "none"])
+        .args(["--set", "end_time=480", "--set", "warm_up=0", "--export"])
+        .arg(&json)
+        .arg("--export")
+        .arg(&jsonl)
+        .assert()
+        .success();
+    let svg_text = chart(&jsonl, &["--timeline"]);
+    assert_eq!(svg_text, chart(&json, &["--timeline"]), "JSON and JSONL");
+    let svg = roxmltree::Document::parse(&svg_text).unwrap();
+    let texts = texts(&svg);
+    for label in [
+        "Taxis of 'taxi-stand' over time (dispatch model)",
+        "occupied",
+        "idle",
+        "passengers waiting",
+    ] {
+        assert!(texts.iter().any(|text| text == label), "{label}: {texts:?}");
+    }
+
+    let (occupied, mean_waiting) = dispatch_truth(&jsonl, 10, span);
+    let rows = row_widths(&svg);
+    assert_eq!(rows.len(), 10);
+    for (taxi, widths) in rows.iter().enumerate() {
+        let drawn = share(widths, OCCUPIED);
+        let expected = occupied[taxi] / span;
+        assert!(
+            (drawn - expected).abs() < 0.01,
+            "taxi {taxi} occupied: drawn {drawn:.4}, events {expected:.4}"
+        );
+    }
+    // Riders did queue in these 8 hours, and the panel draws how many.
+    assert!(mean_waiting > 0.05, "{mean_waiting}");
+    let drawn_mean = drawn_mean_waiting(&svg);
     assert!(
         (drawn_mean - mean_waiting).abs() < 0.03 * mean_waiting,
         "mean waiting: drawn {drawn_mean:.4}, events {mean_waiting:.4}"

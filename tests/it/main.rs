@@ -24,6 +24,7 @@ mod signals;
 mod size;
 mod statistics;
 mod sweep;
+mod sweep_theory;
 mod threads;
 mod validate;
 
