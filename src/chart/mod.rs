@@ -67,6 +67,14 @@ pub fn chart(args: &ChartArgs) -> anyhow::Result<Exit> {
     // Installs the Ctrl-C handler; the log readers poll the flag it raises.
     interrupt::stop_flag();
     let path = args.input.as_path();
+    if crate::stdio::same_file(path, &args.output) {
+        return Err(UsageError(format!(
+            "the chart '{}' would overwrite its input '{}'",
+            args.output.display(),
+            path.display()
+        ))
+        .into());
+    }
     let input = match log::scan(path)? {
         log::Scanned::Interrupted => return Ok(interrupted()),
         log::Scanned::Sweep => Input::Sweep(sweep::SweepDocument::read(path)?),

@@ -163,9 +163,10 @@ pub fn load_with_sets(
     }
     let source = read_source(file_or_name)?;
     let mut table = parse_table(&source.text, source.format, file_or_name)?;
+    // The sets first: `--set model=...` chooses the model as the file would.
+    apply_sets(&mut table, sets)?;
     match model_of(&table, file_or_name)? {
         "dispatch" => {
-            apply_sets(&mut table, sets)?;
             let values: Vec<String> = sets.iter().map(ToString::to_string).collect();
             let origin = format!("{file_or_name} with {}", values.join(" "));
             DispatchScenario::from_table(&table, &origin, &source.base, overrides)

@@ -132,6 +132,15 @@ enum Destination {
     /// A temporary file beside `path`, renamed onto it when complete.
     File {
         temp: PartialFile,
+        /// The user's name for it, in messages.
+        path: PathBuf,
+        /// What is replaced: `path` with its symbolic links followed.
+        real: PathBuf,
+    },
+    /// A device or a pipe named by `path` (`/dev/null`, a FIFO): written
+    /// through, never replaced.
+    Through {
+        file: File,
         path: PathBuf,
     },
 }
@@ -142,6 +151,7 @@ impl Destination {
             Destination::Stdout(stdout) => stdout,
             Destination::Writer(writer) => writer,
             Destination::File { temp, .. } => temp.file(),
+            Destination::Through { file, .. } => file,
         }
     }
 }
@@ -201,9 +211,9 @@ impl PartialFile {
     /// A new temporary file beside `path`, to be renamed onto it; fails at
     /// once if that directory cannot be written or `path` could not be
     /// replaced, so that a long run does not fail only at its end.
-    fn beside(path: &Path) -> Result<Self, SinkError> {
+    fn beside(path: &Path, shown: &Path) -> Result<Self, SinkError> {
         let fail = |cause| SinkError {
-            target: format!("'{}'", path.display()),
+            target: format!("'{}'", shown.display()),
             cause,
         };
         let refuse = |kind, why: &str| fail(io::Error::new(kind, why.to_string()));
@@ -251,27 +261,87 @@ impl PartialFile {
 /// fails or a second Ctrl-C exits at once; an existing file stays as it was
 /// until then.
 pub struct AtomicFile {
-    temp: PartialFile,
+    target: AtomicTarget,
     path: PathBuf,
 }
 
+enum AtomicTarget {
+    Replace { temp: PartialFile, real: PathBuf },
+    Through(File),
+}
+
+/// Where a file output goes.
+enum FileTarget {
+    /// A regular file, new or existing, replaced whole once complete: the
+    /// path with its symbolic links followed (a link stays a link).
+    Replace(PathBuf),
+    /// Something else that exists there (a device such as `/dev/null`, a
+    /// pipe): opened and written through, never replaced by a file.
+    Through(File),
+}
+
+impl FileTarget {
+    fn of(path: &Path) -> Result<Self, SinkError> {
+        let fail = |cause| SinkError {
+            target: format!("'{}'", path.display()),
+            cause,
+        };
+        match std::fs::metadata(path) {
+            Ok(metadata) if metadata.is_dir() => Err(fail(io::Error::new(
+                io::ErrorKind::IsADirectory,
+                "it is a directory",
+            ))),
+            Ok(metadata) if !metadata.is_file() => std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .map(FileTarget::Through)
+                .map_err(fail),
+            Ok(_) => std::fs::canonicalize(path)
+                .map(FileTarget::Replace)
+                .map_err(fail),
+            // A dangling link: the file it names is created.
+            Err(_) if path.is_symlink() => {
+                let link = std::fs::read_link(path).map_err(fail)?;
+                let parent = path.parent().unwrap_or(Path::new(""));
+                Ok(FileTarget::Replace(parent.join(link)))
+            }
+            Err(_) => Ok(FileTarget::Replace(path.to_path_buf())),
+        }
+    }
+}
+
 impl AtomicFile {
-    /// Creates the temporary file beside `path`.
+    /// Creates the temporary file beside `path` (or opens the device it names).
     pub fn create(path: &Path) -> Result<Self, SinkError> {
+        let target = match FileTarget::of(path)? {
+            FileTarget::Replace(real) => AtomicTarget::Replace {
+                temp: PartialFile::beside(&real, path)?,
+                real,
+            },
+            FileTarget::Through(file) => AtomicTarget::Through(file),
+        };
         Ok(Self {
-            temp: PartialFile::beside(path)?,
+            target,
             path: path.to_path_buf(),
         })
     }
 
     /// Writes `bytes` and renames the file into place.
-    pub fn write(mut self, bytes: &[u8]) -> Result<(), SinkError> {
+    pub fn write(self, bytes: &[u8]) -> Result<(), SinkError> {
         let fail = |cause| SinkError {
             target: format!("'{}'", self.path.display()),
             cause,
         };
-        self.temp.file().write_all(bytes).map_err(fail)?;
-        self.temp.persist(&self.path).map_err(fail)
+        match self.target {
+            AtomicTarget::Replace { mut temp, real } => {
+                temp.file().write_all(bytes).map_err(fail)?;
+                temp.persist(&real).map_err(fail)
+            }
+            AtomicTarget::Through(mut file) => file
+                .write_all(bytes)
+                .and_then(|()| file.flush())
+                .map_err(fail),
+        }
     }
 }
 
@@ -420,13 +490,21 @@ impl<F: ?Sized> Sink<F> {
     /// A sink on a new temporary file beside `path`; fails at once if that
     /// directory cannot be written or `path` could not be replaced.
     pub fn file(format: Box<F>, path: &Path) -> Result<Self, SinkError> {
+        let destination = match FileTarget::of(path)? {
+            FileTarget::Replace(real) => Destination::File {
+                temp: PartialFile::beside(&real, path)?,
+                path: path.to_path_buf(),
+                real,
+            },
+            FileTarget::Through(file) => Destination::Through {
+                file,
+                path: path.to_path_buf(),
+            },
+        };
         Ok(Self {
             format,
             buffer: Vec::with_capacity(FLUSH_AT * 2),
-            destination: Destination::File {
-                temp: PartialFile::beside(path)?,
-                path: path.to_path_buf(),
-            },
+            destination,
             eager: false,
             closed: false,
         })
@@ -467,7 +545,9 @@ impl<F: ?Sized> Sink<F> {
         match &self.destination {
             Destination::Stdout(_) => "stdout".to_string(),
             Destination::Writer(_) => "the output".to_string(),
-            Destination::File { path, .. } => format!("'{}'", path.display()),
+            Destination::File { path, .. } | Destination::Through { path, .. } => {
+                format!("'{}'", path.display())
+            }
         }
     }
 
@@ -524,7 +604,8 @@ impl<F: ?Sized> Sink<F> {
         }
         let target = self.target();
         match self.destination {
-            Destination::File { temp, path } => temp.persist(&path),
+            Destination::File { temp, real, .. } => temp.persist(&real),
+            Destination::Through { mut file, .. } => file.flush(),
             mut other => other.writer().flush(),
         }
         .map_err(|cause| SinkError { target, cause })

@@ -184,6 +184,10 @@ impl ScenarioSource {
     pub fn resolve(&self, overrides: &Overrides, sets: &[Set]) -> Result<Scenario, ScenarioError> {
         let mut table = self.table.clone();
         apply_sets(&mut table, sets)?;
+        // `model = "book"` names this loader's model: it is not a book key.
+        if table.get("model").and_then(toml::Value::as_str) == Some("book") {
+            table.remove("model");
+        }
         let origin = if sets.is_empty() {
             self.origin.clone()
         } else {

@@ -1240,3 +1240,164 @@ fn a_huge_line_is_quoted_only_in_part() {
         }
     }
 }
+
+// What a second hostile pass found: outputs onto links, devices and inputs,
+// dispatch logs with more after their end, and `--set model`.
+
+#[test]
+fn an_export_through_a_symbolic_link_replaces_the_file_it_names_and_keeps_the_link() {
+    let directory = tempfile::tempdir().unwrap();
+    let real = directory.path().join("real.csv");
+    let link = directory.path().join("link.csv");
+    std::fs::write(&real, "old\n").unwrap();
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    taxi_sim()
+        .args(["run", "-s", "1", "-q", "-f", "none", "--export"])
+        .arg(&link)
+        .assert()
+        .success();
+    assert!(link.is_symlink(), "the link was replaced by a file");
+    assert!(
+        std::fs::read_to_string(&real)
+            .unwrap()
+            .starts_with("time,taxi,action\n")
+    );
+    taxi_sim()
+        .args(["sweep", "-r", "2", "-s", "1", "-q", "-f", "csv", "-o"])
+        .arg(&link)
+        .assert()
+        .success();
+    assert!(link.is_symlink(), "the sweep replaced the link by a file");
+    assert!(
+        std::fs::read_to_string(&real)
+            .unwrap()
+            .starts_with("measure,mean,")
+    );
+}
+
+#[test]
+fn an_export_into_a_named_pipe_is_written_through_it_not_replaced() {
+    let directory = tempfile::tempdir().unwrap();
+    let pipe = directory.path().join("pipe.csv");
+    let made = std::process::Command::new("mkfifo").arg(&pipe).status();
+    if !made.is_ok_and(|status| status.success()) {
+        return; // no mkfifo here: nothing to test
+    }
+    let reader = {
+        let pipe = pipe.clone();
+        std::thread::spawn(move || std::fs::read_to_string(pipe).unwrap())
+    };
+    taxi_sim()
+        .args(["run", "-s", "1", "-q", "-f", "none", "--export"])
+        .arg(&pipe)
+        .assert()
+        .success();
+    let read = reader.join().unwrap();
+    assert!(read.starts_with("time,taxi,action\n"), "{read}");
+    use std::os::unix::fs::FileTypeExt;
+    assert!(
+        std::fs::symlink_metadata(&pipe)
+            .unwrap()
+            .file_type()
+            .is_fifo()
+    );
+}
+
+#[test]
+fn a_chart_never_overwrites_its_input() {
+    let directory = tempfile::tempdir().unwrap();
+    let log = directory.path().join("run.jsonl");
+    taxi_sim()
+        .args(["run", "-s", "1", "-q", "-f", "none", "--export"])
+        .arg(&log)
+        .assert()
+        .success();
+    let before = std::fs::read(&log).unwrap();
+    taxi_sim()
+        .arg("chart")
+        .arg(&log)
+        .args(["--timeline", "-o"])
+        .arg(&log)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("would overwrite its input"));
+    assert_eq!(std::fs::read(&log).unwrap(), before);
+}
+
+#[test]
+fn a_dispatch_log_with_events_after_its_end_line_is_malformed_not_identical() {
+    let directory = tempfile::tempdir().unwrap();
+    let log = directory.path().join("stand.jsonl");
+    taxi_sim()
+        .args([
+            "run",
+            "--scenario",
+            "taxi-stand",
+            "--set",
+            "end_time=300",
+            "--set",
+            "warm_up=0",
+            "-s",
+            "1",
+            "-q",
+            "-f",
+            "none",
+            "--export",
+        ])
+        .arg(&log)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&log).unwrap();
+    let an_event = text.lines().nth(2).unwrap().to_string();
+    std::fs::write(&log, format!("{text}{an_event}\n")).unwrap();
+    taxi_sim()
+        .arg("replay")
+        .arg(&log)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("after the end line"));
+}
+
+#[test]
+fn a_dispatch_log_with_a_seed_above_two_to_the_63_replays() {
+    let directory = tempfile::tempdir().unwrap();
+    let log = directory.path().join("stand.json");
+    taxi_sim()
+        .args([
+            "run",
+            "--scenario",
+            "taxi-stand",
+            "--set",
+            "end_time=300",
+            "--set",
+            "warm_up=0",
+            "--seed",
+            "18446744073709551615",
+            "-q",
+            "-f",
+            "none",
+            "--export",
+        ])
+        .arg(&log)
+        .assert()
+        .success();
+    taxi_sim().arg("replay").arg(&log).assert().success();
+}
+
+#[test]
+fn set_model_chooses_the_model_as_the_file_would() {
+    taxi_sim()
+        .args([
+            "run",
+            "--scenario",
+            "taxi-stand",
+            "--set",
+            "model=book",
+            "-q",
+            "-f",
+            "none",
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("unknown field `demand`"));
+}

@@ -236,8 +236,22 @@ pub fn replay(path: &Path, name: &str, lines: bool) -> anyhow::Result<Exit> {
         );
     }
     let origin = format!("{name} (recorded scenario)");
-    let table = toml::Table::try_from(header.scenario.clone())
-        .map_err(|error| malformed(format!("scenario: {error}")))?;
+    // The recorded seed is the header's (checked below through the
+    // overrides); a TOML table cannot hold one above 2^63 - 1.
+    let mut recorded = header.scenario.clone();
+    if let Some(object) = recorded.as_object_mut() {
+        if let Some(seed) = object.get("seed")
+            && seed.as_u64() != Some(header.seed)
+        {
+            return Err(malformed(format!(
+                "the recorded scenario's seed {seed} is not the header's seed {}",
+                header.seed
+            )));
+        }
+        object.remove("seed");
+    }
+    let table =
+        toml::Table::try_from(recorded).map_err(|error| malformed(format!("scenario: {error}")))?;
     let overrides = Overrides {
         seed: Some(header.seed),
         rng: Some(header.rng),
@@ -265,7 +279,19 @@ fn read_events(path: &Path, lines: bool, sender: SyncSender<Recorded>) {
         Err(error) => return fail(error.to_string()),
     };
     if lines {
+        let mut ended = false;
         for (index, line) in reader.lines().enumerate().skip(1) {
+            if ended {
+                // Nothing but blank lines may follow the end line: events
+                // after it would otherwise go unverified.
+                match line {
+                    Ok(line) if line.trim().is_empty() => continue,
+                    Ok(_) => {
+                        return fail(format!("line {}: content after the end line", index + 1));
+                    }
+                    Err(error) => return fail(format!("line {}: {error}", index + 1)),
+                }
+            }
             match line.map_err(|error| error.to_string()).and_then(|line| {
                 serde_json::from_str::<Line>(&line).map_err(|error| error.to_string())
             }) {
@@ -274,7 +300,7 @@ fn read_events(path: &Path, lines: bool, sender: SyncSender<Recorded>) {
                         return;
                     }
                 }
-                Ok(Line::End(_)) => return,
+                Ok(Line::End(_)) => ended = true,
                 Ok(Line::Header(_)) => return fail(format!("line {}: a second header", index + 1)),
                 Err(error) => return fail(format!("line {}: {error}", index + 1)),
             }
