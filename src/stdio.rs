@@ -169,26 +169,6 @@ pub fn tidy_message(message: &str) -> String {
     tidy
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn control_characters_are_escaped() {
-        assert_eq!(printable("a\u{1b}[2Jb\nc\u{9b}"), "a\\u{1b}[2Jb\\nc\\u{9b}");
-        assert_eq!(printable("plain é"), "plain é");
-    }
-
-    #[test]
-    fn long_lines_are_cut_but_line_breaks_kept() {
-        let message = format!("first\n{}\nlast", "x".repeat(10_000));
-        let tidy = tidy_message(&message);
-        assert!(tidy.starts_with("first\nxxx"));
-        assert!(tidy.ends_with("... (9700 more characters)\nlast"), "{tidy}");
-        assert!(tidy.len() < 400);
-    }
-}
-
 /// Whether `a` and `b` name one existing file, however each is spelt
 /// (links followed): its device and inode.
 pub fn same_file(a: &Path, b: &Path) -> bool {
@@ -206,5 +186,25 @@ pub fn same_file(a: &Path, b: &Path) -> bool {
             (a.canonicalize(), b.canonicalize()),
             (Ok(a), Ok(b)) if a == b
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(printable("a\u{1b}[2Jb\nc\u{9b}"), "a\\u{1b}[2Jb\\nc\\u{9b}");
+        assert_eq!(printable("plain é"), "plain é");
+    }
+
+    #[test]
+    fn long_lines_are_cut_but_line_breaks_kept() {
+        let message = format!("first\n{}\nlast", "x".repeat(10_000));
+        let tidy = tidy_message(&message);
+        assert!(tidy.starts_with("first\nxxx"));
+        assert!(tidy.ends_with("... (9700 more characters)\nlast"), "{tidy}");
+        assert!(tidy.len() < 400);
     }
 }

@@ -1292,8 +1292,8 @@ fn an_export_into_a_named_pipe_is_written_through_it_not_replaced() {
         .arg(&pipe)
         .assert()
         .success();
-    let read = reader.join().unwrap();
-    assert!(read.starts_with("time,taxi,action\n"), "{read}");
+    // Checked before joining: a pipe replaced by a file would leave the
+    // reader waiting for ever.
     use std::os::unix::fs::FileTypeExt;
     assert!(
         std::fs::symlink_metadata(&pipe)
@@ -1301,6 +1301,8 @@ fn an_export_into_a_named_pipe_is_written_through_it_not_replaced() {
             .file_type()
             .is_fifo()
     );
+    let read = reader.join().unwrap();
+    assert!(read.starts_with("time,taxi,action\n"), "{read}");
 }
 
 #[test]
