@@ -244,7 +244,6 @@ fn each_tampered_field_of_a_log_stopped_by_the_event_limit_is_a_mismatch() {
 }
 
 #[test]
-#[ignore = "issue 11 item 5: fixed on the harden branch"]
 fn a_reason_tampered_to_interrupted_or_event_limit_is_a_mismatch() {
     let directory = tempfile::tempdir().unwrap();
     for format in [Format::Json, Format::Jsonl] {
