@@ -46,11 +46,11 @@ pub struct SweepArgs {
     #[arg(long, value_name = "LEVEL", default_value = "0.95", value_parser = parse_confidence, allow_hyphen_values = true)]
     pub confidence: f64,
 
-    /// Threads to run on [default: every core]
+    /// Threads to run on, at most 4 per core (the results are the same for any number) [default: every core]
     #[arg(long, value_name = "N", value_parser = parse_threads)]
     pub threads: Option<usize>,
 
-    /// Output format [default: text; json with --shard]
+    /// Output format [default: json with --shard, else by the extension of -o (.json, .csv), else text]
     #[arg(short = 'f', long, value_enum)]
     pub format: Option<ReportFormat>,
 
@@ -107,7 +107,7 @@ pub struct SizeArgs {
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub sets: Vec<Set>,
 
-    /// Threads to run on [default: every core]
+    /// Threads to run on, at most 4 per core (the results are the same for any number) [default: every core]
     #[arg(long, value_name = "N", value_parser = parse_threads)]
     pub threads: Option<usize>,
 
@@ -127,9 +127,9 @@ pub struct MergeArgs {
     #[arg(required = true, value_name = "SHARD")]
     pub shards: Vec<PathBuf>,
 
-    /// Output format
-    #[arg(short = 'f', long, value_enum, default_value = "text")]
-    pub format: ReportFormat,
+    /// Output format [default: by the extension of -o (.json, .csv), else text]
+    #[arg(short = 'f', long, value_enum)]
+    pub format: Option<ReportFormat>,
 
     /// Write to FILE (whole or not at all) instead of stdout
     #[arg(short = 'o', long, value_name = "FILE")]
@@ -182,17 +182,27 @@ fn usage(message: impl Into<String>) -> anyhow::Error {
 }
 
 fn thread_pool(threads: Option<usize>) -> anyhow::Result<rayon::ThreadPool> {
+    // More threads than this only cost memory and start-up time.
+    let most = std::thread::available_parallelism().map_or(1, usize::from) * 4;
     rayon::ThreadPoolBuilder::new()
-        .num_threads(threads.unwrap_or(0))
+        .num_threads(threads.map_or(0, |threads| threads.min(most)))
         .build()
         .map_err(|error| anyhow::anyhow!("could not start the threads: {error}"))
 }
 
 /// Whether `a` and `b` name the same existing file.
 fn same_file(a: &Path, b: &Path) -> bool {
-    match (a.canonicalize(), b.canonicalize()) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
+    crate::stdio::same_file(a, b)
+}
+
+/// The format an output file's extension names (`.json`, `.csv`), as for
+/// `run --export`.
+fn format_of_path(output: Option<&Path>) -> Option<ReportFormat> {
+    let extension = output?.extension()?.to_str()?.to_ascii_lowercase();
+    match extension.as_str() {
+        "json" => Some(ReportFormat::Json),
+        "csv" => Some(ReportFormat::Csv),
+        _ => None,
     }
 }
 
@@ -224,7 +234,9 @@ pub fn sweep(args: &SweepArgs) -> anyhow::Result<Exit> {
                 "--shard writes a JSON shard document: merge the shards for text or CSV",
             ));
         }
-        (_, format) => format.unwrap_or(ReportFormat::Text),
+        (_, format) => format
+            .or_else(|| format_of_path(args.output.as_deref()))
+            .unwrap_or(ReportFormat::Text),
     };
     for (index, vary) in args.vary.iter().enumerate() {
         if args.vary[..index]
@@ -316,7 +328,11 @@ pub fn merge(args: &MergeArgs) -> anyhow::Result<Exit> {
     }
     let output = open_output(args.output.as_deref())?;
     let result = shard::merge(&args.shards)?;
-    write_output(output, &report::render(&result, args.format))?;
+    let format = args
+        .format
+        .or_else(|| format_of_path(args.output.as_deref()))
+        .unwrap_or(ReportFormat::Text);
+    write_output(output, &report::render(&result, format))?;
     Ok(Exit::Success)
 }
 

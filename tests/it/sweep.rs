@@ -456,3 +456,43 @@ fn a_sweep_on_a_terminal_shows_a_progress_bar_over_the_runs() {
     );
     assert!(!quiet.contains("eta"), "{quiet}");
 }
+
+#[test]
+fn an_output_file_named_json_or_csv_gets_that_format_unless_one_is_given() {
+    let directory = tempfile::tempdir().unwrap();
+    let json = directory.path().join("sweep.json");
+    let csv = directory.path().join("sweep.csv");
+    let text = directory.path().join("sweep.csv.txt");
+    for (path, format) in [(&json, None), (&csv, None), (&text, Some("text"))] {
+        let mut command = crate::taxi_sim();
+        command.args([
+            "sweep",
+            "--vary",
+            "taxis=2,3",
+            "-r",
+            "2",
+            "-s",
+            "1",
+            "-q",
+            "-o",
+        ]);
+        command.arg(path);
+        if let Some(format) = format {
+            command.args(["-f", format]);
+        }
+        command.assert().success();
+    }
+    let document: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert!(document["points"].is_array());
+    assert!(
+        std::fs::read_to_string(&csv)
+            .unwrap()
+            .starts_with("taxis,measure,mean,ci_low,ci_high,std_dev,replications\n")
+    );
+    assert!(
+        std::fs::read_to_string(&text)
+            .unwrap()
+            .starts_with("sweep of ")
+    );
+}
