@@ -157,6 +157,15 @@ pub fn smallest_fleet(
         };
     }
     if !check!(max) {
+        // A measure that gets better as the fleet shrinks (`utilization >=
+        // 0.9`): the range's smallest fleet may meet the target after all.
+        if min < max && check!(min) {
+            let found = *tried
+                .iter()
+                .find(|known| known.taxis == min)
+                .expect("just evaluated");
+            return Ok(Sizing::Found(found));
+        }
         return Ok(Sizing::NoneMeets);
     }
     // Invariant: `high` meets the target, `low` (if any) does not. The
@@ -272,6 +281,22 @@ mod tests {
         )
         .unwrap();
         assert_eq!(none, Sizing::NoneMeets);
+    }
+
+    #[test]
+    fn a_target_met_only_by_small_fleets_is_met_by_the_smallest() {
+        // Utilization falls as the fleet grows: 1 taxi meets `>= 0.5`, 30 do not.
+        let target: Target = "utilization >= 0.5".parse().unwrap();
+        let mut tried = Vec::new();
+        let found = smallest_fleet(
+            &target,
+            1,
+            30,
+            |taxis| Ok(Some(interval(1.0 / taxis as f64))),
+            &mut tried,
+        )
+        .unwrap();
+        assert!(matches!(found, Sizing::Found(found) if found.taxis == 1));
     }
 
     #[test]
