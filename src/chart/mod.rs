@@ -15,7 +15,6 @@ mod style;
 mod sweep;
 mod timeline;
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, anyhow};
@@ -122,18 +121,8 @@ fn write_output(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         return crate::stdio::write_stdout(bytes)
             .map_err(|error| anyhow!("could not write stdout: {error}"));
     }
-    // A device or a pipe (`/dev/stdout`, `/dev/full`) is written into,
-    // never replaced.
-    if let Ok(metadata) = std::fs::metadata(path)
-        && !metadata.is_file()
-        && !metadata.is_dir()
-    {
-        return std::fs::OpenOptions::new()
-            .write(true)
-            .open(path)
-            .and_then(|mut device| device.write_all(bytes).and_then(|()| device.flush()))
-            .map_err(|error| anyhow!("could not write '{}': {error}", path.display()));
-    }
+    // A device or a pipe is written through, a link followed: the shared
+    // rules of every file taxi-sim writes.
     Ok(crate::output::write_file_atomically(path, bytes)?)
 }
 

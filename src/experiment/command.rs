@@ -17,6 +17,7 @@ use crate::app::UsageError;
 use crate::exit::Exit;
 use crate::scenario::{ScenarioSource, Set};
 use crate::stats::{Interval, t_interval};
+use crate::stdio::same_file;
 use crate::{interrupt, progress};
 
 /// Options of `taxi-sim sweep`.
@@ -188,11 +189,6 @@ fn thread_pool(threads: Option<usize>) -> anyhow::Result<rayon::ThreadPool> {
         .num_threads(threads.map_or(0, |threads| threads.min(most)))
         .build()
         .map_err(|error| anyhow::anyhow!("could not start the threads: {error}"))
-}
-
-/// Whether `a` and `b` name the same existing file.
-fn same_file(a: &Path, b: &Path) -> bool {
-    crate::stdio::same_file(a, b)
 }
 
 /// The format an output file's extension names (`.json`, `.csv`), as for

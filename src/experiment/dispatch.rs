@@ -29,7 +29,7 @@ impl DispatchModel {
         };
         let scenario = DispatchScenario::from_table(&table, &origin, &base, &Overrides::default())?;
         crate::app::check_memory(scenario.fleet.taxis)?;
-        let names = dispatch::replicate_names(&scenario);
+        let names = dispatch::replicate_names();
         Ok(Self { scenario, names })
     }
 }

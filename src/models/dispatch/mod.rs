@@ -91,8 +91,7 @@ fn simulate_with<R: Draws, E>(
 
 /// The names [`replicate`] gives its measures, in order: the summary's,
 /// with `fleet.utilization` called `utilization` as sweeps name it.
-pub fn replicate_names(scenario: &DispatchScenario) -> Vec<&'static str> {
-    let _ = scenario;
+pub fn replicate_names() -> Vec<&'static str> {
     DispatchSummary::measure_names()
         .into_iter()
         .map(|name| {
