@@ -15,14 +15,14 @@ use crate::exit::Exit;
 use crate::interrupt;
 use crate::manual;
 use crate::models::AnyScenario;
+use crate::models::book::summary::Summary;
+use crate::models::book::taxi::{self, Taxi, TaxiAction};
 use crate::output::{FormatKind, RunEnd, RunHeader, Sink, SinkError, TaxiEvent};
 use crate::progress::{self, Progress};
 use crate::replay;
 use crate::rng::{self, CpythonRandom, RandomSource, RngKind};
 use crate::scenario::{BUILTIN, Overrides, Scenario};
 use crate::stdio;
-use crate::summary::Summary;
-use crate::taxi::{self, Taxi, TaxiAction};
 
 /// A mistake on the command line that clap could not catch: exit code 2.
 #[derive(Debug, thiserror::Error)]

@@ -1,8 +1,9 @@
 //! taxi-sim: a discrete-event taxi-fleet simulator.
 //!
-//! The [`engine`] is a generic discrete-event kernel; the [`taxi`] model
-//! runs on it; [`scenario`] files describe fleets; [`rng`] holds the random
-//! sources (one of them CPython's, bit for bit); [`output`] has one module
+//! The [`engine`] is a generic discrete-event kernel; the [`models`] run on
+//! it (the book's taxi in [`models::book`], passengers in
+//! [`models::dispatch`]); [`scenario`] files describe fleets; [`rng`] holds
+//! the random sources (one of them CPython's, bit for bit); [`output`] has one module
 //! per format; [`replay`] verifies event logs. The binary is a thin wrapper
 //! around [`app::execute`].
 //!
@@ -13,7 +14,7 @@
 //! use taxi_sim::engine::Step;
 //! use taxi_sim::rng::CpythonRandom;
 //! use taxi_sim::scenario::{Overrides, Scenario};
-//! use taxi_sim::taxi;
+//! use taxi_sim::models::book::taxi;
 //!
 //! let scenario = Scenario::with_defaults(&Overrides { taxis: Some(2), ..Overrides::default() })?;
 //! let mut sim = taxi::simulator(
@@ -77,5 +78,3 @@ pub mod rng;
 pub mod scenario;
 pub mod stats;
 pub mod stdio;
-pub mod summary;
-pub mod taxi;

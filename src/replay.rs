@@ -19,12 +19,12 @@ use crate::cli::ReplayArgs;
 use crate::engine::{Outcome, Step, StopReason, Tick};
 use crate::exit::Exit;
 use crate::interrupt;
+use crate::models::book::summary::Summary;
+use crate::models::book::taxi::{self, TaxiAction, TaxiSimulator};
 use crate::output::{LOG_SCHEMA_VERSION, Sink, TaxiEvent, text};
 use crate::progress::{self, Progress};
 use crate::rng::{self, CpythonRandom, RandomSource, RngKind};
 use crate::scenario::{Overrides, Scenario};
-use crate::summary::Summary;
-use crate::taxi::{self, TaxiAction, TaxiSimulator};
 
 /// An event as a log records it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

@@ -5,10 +5,10 @@ use std::convert::Infallible;
 
 use crate::engine::{Observer, Simulator};
 use crate::interrupt;
+use crate::models::book::summary::Summary;
+use crate::models::book::taxi::{self, Taxi, TaxiAction, TaxiTiming};
 use crate::rng::{self, CpythonRandom, RandomSource, RngKind};
 use crate::scenario::{Overrides, Scenario, ScenarioSource, Set};
-use crate::summary::Summary;
-use crate::taxi::{self, Taxi, TaxiAction, TaxiTiming};
 
 use super::Replicable;
 

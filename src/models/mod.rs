@@ -1,7 +1,8 @@
 //! The models taxi-sim runs, and the one place that tells them apart by the
-//! scenario's `model` key: `book` (the default, today's `crate::taxi`) and
+//! scenario's `model` key: `book` (the default, today's `crate::models::book::taxi`) and
 //! `dispatch`.
 
+pub mod book;
 pub mod dispatch;
 
 use std::path::Path;

@@ -19,7 +19,7 @@ enum Line<'a> {
     Header(&'a RunHeader),
     End {
         outcome: &'a crate::engine::Outcome,
-        summary: &'a crate::summary::Summary,
+        summary: &'a crate::models::book::summary::Summary,
         events: u64,
     },
 }

@@ -18,10 +18,10 @@ use serde::Serialize;
 
 use crate::engine::{Event, Outcome};
 use crate::interrupt;
+use crate::models::book::summary::Summary;
+use crate::models::book::taxi::TaxiAction;
 use crate::rng::RngKind;
 use crate::scenario::Scenario;
-use crate::summary::Summary;
-use crate::taxi::TaxiAction;
 
 /// Version of the event-log formats (JSON and JSON Lines).
 pub const LOG_SCHEMA_VERSION: u32 = 1;
@@ -679,8 +679,8 @@ pub(crate) mod test_support {
     //! A small fixed run that every format's snapshot test renders.
     use super::*;
     use crate::engine::StopReason;
-    use crate::summary::Tally;
-    use crate::taxi::TaxiAction::*;
+    use crate::models::book::summary::Tally;
+    use crate::models::book::taxi::TaxiAction::*;
 
     pub fn render(mut format: Box<dyn EventFormat>) -> String {
         let scenario = Scenario::book();

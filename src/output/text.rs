@@ -78,7 +78,7 @@ impl EventFormat for Text {
 mod tests {
     use super::*;
     use crate::engine::Event;
-    use crate::taxi::TaxiAction;
+    use crate::models::book::taxi::TaxiAction;
 
     #[test]
     fn the_text_format_renders_the_books_lines() {

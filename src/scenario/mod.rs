@@ -18,8 +18,8 @@ pub use sets::{ScenarioSource, Set, apply_sets, parse_value};
 
 use crate::distribution::{DurationSpec, deserialize_optional_duration};
 use crate::engine::{ProcId, Tick};
+use crate::models::book::taxi::{PhaseDurations, TaxiPlan, UNLIMITED_TRIPS};
 use crate::rng::RngKind;
-use crate::taxi::{PhaseDurations, TaxiPlan, UNLIMITED_TRIPS};
 
 /// The scenario format version this build reads and writes.
 pub const SCHEMA_VERSION: u32 = 1;

@@ -1,6 +1,6 @@
 //! An independent reference for the run summary: recomputed from the events
 //! alone, by a deliberately plain walk over each taxi's events that shares
-//! no code with `taxi_sim::summary`. Runs through the binary are checked
+//! no code with `taxi_sim::models::book::summary`. Runs through the binary are checked
 //! against it: the JSON summary, and the numbers on the two stderr lines.
 
 use std::fs;

@@ -3,9 +3,9 @@
 
 use proptest::prelude::*;
 use taxi_sim::engine::{Event, Step, StopReason};
+use taxi_sim::models::book::taxi::{self, TaxiAction};
 use taxi_sim::rng::{self, CpythonRandom, RandomSource, RngKind};
 use taxi_sim::scenario::{Overrides, Scenario};
-use taxi_sim::taxi::{self, TaxiAction};
 
 fn events_with<R: RandomSource>(
     scenario: &Scenario,
@@ -201,7 +201,7 @@ proptest! {
             .unwrap()
             .with_max_events(limit.unwrap_or(u64::MAX));
         let mut events = Vec::new();
-        let mut tally = taxi_sim::summary::Tally::new(taxis as usize, minutes_per_tick);
+        let mut tally = taxi_sim::models::book::summary::Tally::new(taxis as usize, minutes_per_tick);
         let outcome = loop {
             match sim.step().unwrap() {
                 Step::Event(event) => {

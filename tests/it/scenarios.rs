@@ -454,7 +454,7 @@ proptest! {
 
 fn take_first_events<R: taxi_sim::rng::RandomSource>(scenario: &Scenario, rng: R, tables: bool) {
     // At most 50 taxis: the fleet may count billions.
-    let Ok(sim) = taxi_sim::taxi::simulator(
+    let Ok(sim) = taxi_sim::models::book::taxi::simulator(
         scenario.plans().take(50),
         &scenario.duration_sets(),
         rng,

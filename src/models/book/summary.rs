@@ -5,7 +5,7 @@ use serde::ser::{SerializeSeq, Serializer};
 use serde::{Deserialize, Serialize};
 
 use crate::engine::{Event, Outcome, Tick};
-use crate::taxi::TaxiAction;
+use crate::models::book::taxi::TaxiAction;
 
 /// What a run keeps of one taxi, enough for its [`TaxiSummary`]: every
 /// gap between two of its events is either prowling or occupied, so the

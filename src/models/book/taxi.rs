@@ -21,9 +21,9 @@
 
 use crate::distribution::{DurationSpec, TickSampler};
 use crate::engine::{EngineError, Event, ProcId, Process, Simulator, Tick, Timing};
+use crate::models::book::summary::{Summary, TaxiRecord};
 use crate::rng::ahead::Ahead;
 use crate::rng::{CpythonRandom, Exponential, RandomSource, whole_ticks};
-use crate::summary::{Summary, TaxiRecord};
 
 /// What happens to a taxi. Serialized by its [`TaxiAction::key`].
 #[derive(
