@@ -18,7 +18,7 @@ import time
 
 import ciw
 
-from simpy_stand import Tally, arguments, summary
+from stand import Tally, arguments, summary
 
 
 def main():

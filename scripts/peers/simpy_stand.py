@@ -14,34 +14,13 @@ until pick-up or abandonment over resolved passengers (queue_time_mean).
 
     python3 simpy_stand.py --end-time 144000 --warm-up 10000 --seed 1
 """
-import argparse
 import json
 import random
 import time
 
 import simpy
 
-
-def arguments():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--taxis", type=int, default=200)
-    parser.add_argument("--rate", type=float, default=9.0, help="requests per minute")
-    parser.add_argument("--trip", type=float, default=20.0, help="mean trip, minutes")
-    parser.add_argument("--patience", type=float, default=10.0, help="mean patience, minutes")
-    parser.add_argument("--end-time", type=float, default=144_000.0)
-    parser.add_argument("--warm-up", type=float, default=10_000.0)
-    parser.add_argument("--seed", type=int, default=1)
-    return parser.parse_args()
-
-
-class Tally:
-    def __init__(self):
-        self.passengers = 0
-        self.requests = 0
-        self.served = 0
-        self.abandoned = 0
-        self.wait_sum = 0.0
-        self.queue_time_sum = 0.0
+from stand import Tally, arguments, summary
 
 
 def main():
@@ -84,23 +63,6 @@ def main():
     env.run(until=args.end_time)
     seconds = time.perf_counter() - started
     print(json.dumps(summary("simpy", tally, seconds)))
-
-
-def summary(program, tally, seconds):
-    resolved = tally.served + tally.abandoned
-    nan = float("nan")
-    return {
-        "program": program,
-        "passengers": tally.passengers,
-        "requests": tally.requests,
-        "served": tally.served,
-        "abandoned": tally.abandoned,
-        "unresolved": tally.requests - resolved,
-        "p_abandon": tally.abandoned / resolved if resolved else nan,
-        "wait_mean": tally.wait_sum / tally.served if tally.served else nan,
-        "queue_time_mean": tally.queue_time_sum / resolved if resolved else nan,
-        "seconds": seconds,
-    }
 
 
 if __name__ == "__main__":
