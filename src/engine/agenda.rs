@@ -16,6 +16,16 @@
 //!
 //! The timers live in an indexed binary heap: `schedule`, `cancel`, `remove`
 //! and [`Agenda::pop`] are O(log n) in the number of pending timers.
+//!
+//! **Popped root**: [`Agenda::pop`] leaves the timer it takes at the heap's
+//! root, marked taken, and removes it only at the next `pop`. A taken timer
+//! is due now with the smallest sequence number, so it stays before every
+//! timer scheduled after it and the heap's order holds around it; when the
+//! handler schedules the same process again (a request schedules the next
+//! one, a drop-off the taxi's next trip), the new timer overwrites the root
+//! and sinks once, instead of a removal sinking one entry and an insertion
+//! raising another. The order of timers is the same either way: it is set by
+//! (time, sequence) alone.
 
 /// Simulated time in minutes.
 pub type Time = f64;
@@ -70,6 +80,9 @@ pub struct Agenda<A> {
     position: Vec<u32>,
     live: Vec<bool>,
     free: Vec<Id>,
+    /// Whether `heap[0]` is the timer the last [`Agenda::pop`] took, kept
+    /// there until the next pop (see the module's "popped root").
+    root_taken: bool,
 }
 
 impl<A: Copy> Default for Agenda<A> {
@@ -88,6 +101,7 @@ impl<A: Copy> Agenda<A> {
             position: Vec::new(),
             live: Vec::new(),
             free: Vec::new(),
+            root_taken: false,
         }
     }
 
@@ -100,7 +114,7 @@ impl<A: Copy> Agenda<A> {
     /// Pending timers.
     #[inline]
     pub fn pending(&self) -> usize {
-        self.heap.len()
+        self.heap.len() - usize::from(self.root_taken)
     }
 
     /// Ids ever allocated (live or free): the agenda's memory.
@@ -161,6 +175,13 @@ impl<A: Copy> Agenda<A> {
             action,
         };
         self.sequence += 1;
+        if self.is_taken_root(id) {
+            // At or after the taken timer's time, so it can only sink.
+            self.root_taken = false;
+            self.heap[0] = entry;
+            self.sift_down(0);
+            return;
+        }
         let at_position = self.position[id as usize];
         if at_position == NOT_QUEUED {
             self.heap.push(entry);
@@ -177,7 +198,7 @@ impl<A: Copy> Agenda<A> {
     /// Cancels `id`'s timer; returns whether it had one.
     pub fn cancel(&mut self, id: Id) -> bool {
         let at_position = self.position[id as usize];
-        if at_position == NOT_QUEUED {
+        if at_position == NOT_QUEUED || self.is_taken_root(id) {
             return false;
         }
         self.take_at(at_position as usize);
@@ -187,24 +208,42 @@ impl<A: Copy> Agenda<A> {
     /// When `id`'s timer is due, if it has one.
     pub fn due_time(&self, id: Id) -> Option<Time> {
         match self.position.get(id as usize) {
-            Some(&index) if index != NOT_QUEUED => Some(self.heap[index as usize].time),
+            Some(&index) if index != NOT_QUEUED && !self.is_taken_root(id) => {
+                Some(self.heap[index as usize].time)
+            }
             _ => None,
         }
+    }
+
+    /// Whether `id`'s entry is the root the last pop took (not pending).
+    #[inline(always)]
+    fn is_taken_root(&self, id: Id) -> bool {
+        self.root_taken && self.heap[0].id == id
     }
 
     /// The time of the next timer, without taking it.
     #[inline]
     pub fn next_time(&self) -> Option<Time> {
-        self.heap.first().map(|entry| entry.time)
+        if !self.root_taken {
+            return self.heap.first().map(|entry| entry.time);
+        }
+        // The next timer is the earlier of the taken root's children.
+        match (self.heap.get(1), self.heap.get(2)) {
+            (Some(left), Some(right)) if right.before(left) => Some(right.time),
+            (Some(left), _) => Some(left.time),
+            _ => None,
+        }
     }
 
     /// Takes the next timer and advances the time to it.
     #[inline]
     pub fn pop(&mut self) -> Option<Due<A>> {
-        if self.heap.is_empty() {
-            return None;
+        if self.root_taken {
+            self.root_taken = false;
+            self.take_at(0);
         }
-        let entry = self.take_at(0);
+        let entry = *self.heap.first()?;
+        self.root_taken = true;
         self.now = entry.time;
         Some(Due {
             time: entry.time,
@@ -421,6 +460,10 @@ mod tests {
                 prop_assert_eq!(agenda.next_time(), reference.timers.keys().next().map(|key| f64::from_bits(key.0)));
                 prop_assert_eq!(agenda.live(), live.len());
                 prop_assert!(agenda.slots() <= peak_live);
+                for &id in &live {
+                    let expected = reference.by_id.get(&id).map(|key| f64::from_bits(key.0));
+                    prop_assert_eq!(agenda.due_time(id), expected);
+                }
             }
             while let Some(due) = reference.pop() {
                 prop_assert_eq!(agenda.pop(), Some(due));

@@ -156,6 +156,47 @@ fn sigterm_stops_the_run_and_completes_the_export_files() {
 }
 
 #[test]
+fn ctrl_c_stops_a_dispatch_run_without_output_with_the_recorded_runs_event_count() {
+    // `-f none` builds no events, it counts them: the count in the
+    // interrupted line must be that of a recorded run to the same time.
+    let child = spawn(
+        Command::new(assert_cmd::cargo::cargo_bin("taxi-sim"))
+            .args(["run", "--scenario", "taxi-stand", "--set", "warm_up=0"])
+            .args(["--set", "end_time=1e15", "-f", "none", "-q"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped()),
+    );
+    sleep(Duration::from_millis(300));
+    signal(&child, "INT");
+    let output = child.output();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    let (time, events) = stderr
+        .trim_end()
+        .strip_prefix("taxi-sim: interrupted at time ")
+        .and_then(|rest| rest.strip_suffix(" events"))
+        .and_then(|rest| rest.split_once(" after "))
+        .unwrap_or_else(|| panic!("no interrupted line: {stderr}"));
+    let time: f64 = time.parse().unwrap();
+    let events: u64 = events.parse().unwrap();
+    assert!(events > 1000, "{stderr}");
+    // Every timer up to `time`, and none after: end just past it.
+    let end = f64::from_bits(time.to_bits() + 1);
+    let directory = tempfile::tempdir().unwrap();
+    let log = directory.path().join("run.json");
+    taxi_sim()
+        .args(["run", "--scenario", "taxi-stand", "--set", "warm_up=0"])
+        .args(["--set", &format!("end_time={end:?}"), "-f", "none", "-q"])
+        .arg("--export")
+        .arg(&log)
+        .assert()
+        .success();
+    let document: Value = serde_json::from_str(&fs::read_to_string(&log).unwrap()).unwrap();
+    assert_eq!(document["outcome"]["events"].as_u64(), Some(events));
+    assert_eq!(document["outcome"]["sim_time"].as_f64(), Some(time));
+}
+
+#[test]
 fn a_second_ctrl_c_exits_at_once_without_leaving_a_partial_file() {
     let directory = tempfile::tempdir().unwrap();
     // The run prints its events to a pipe nobody reads: once the pipe is
@@ -170,7 +211,7 @@ fn a_second_ctrl_c_exits_at_once_without_leaving_a_partial_file() {
         );
         sleep(Duration::from_millis(20));
     }
-    sleep(Duration::from_millis(700));
+    sleep(Duration::from_millis(300));
     signal(&child, "INT");
     sleep(Duration::from_millis(500));
     assert!(

@@ -43,6 +43,7 @@ pub fn run(args: &RunArgs, scenario: DispatchScenario) -> anyhow::Result<Exit> {
         let seconds = (next - now) * delay.unwrap_or(0.0);
         interrupt::sleep(Duration::try_from_secs_f64(seconds).unwrap_or(Duration::MAX))
     };
+    let no_outputs = sinks.is_empty();
     let mut on_event = |event: &DispatchEvent| -> Result<(), SinkError> {
         for sink in sinks.iter_mut().filter(|sink| !sink.is_closed()) {
             if let Err(error) = sink.dispatch_event(event) {
@@ -62,7 +63,12 @@ pub fn run(args: &RunArgs, scenario: DispatchScenario) -> anyhow::Result<Exit> {
             Some(_) => Some(&mut pace),
             None => None,
         },
-        on_event: Some(&mut on_event),
+        // `-f none` without exports: no event is built for nobody.
+        on_event: if no_outputs {
+            None
+        } else {
+            Some(&mut on_event)
+        },
         on_progress: &mut on_progress,
     };
     let (outcome, summary) = match super::simulate(&scenario, control) {

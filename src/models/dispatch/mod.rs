@@ -66,7 +66,8 @@ fn simulate_with<R: Draws, E>(
     scenario: &DispatchScenario,
     control: RunControl<'_, E>,
 ) -> Result<(DispatchOutcome, DispatchSummary), RunFailure<E>> {
-    let recording = control.on_event.is_some();
+    // Only a recorded run stops at the exact event of an event limit.
+    let recording = control.on_event.is_some() || control.max_events != u64::MAX;
     let mut world = World::<R, Fifo>::new(scenario, control.seed, Fifo::default(), recording)
         .map_err(RunFailure::Model)?;
     let outcome = match control.on_event {

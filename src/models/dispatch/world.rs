@@ -152,11 +152,15 @@ pub struct World<R: Draws, P: DispatchPolicy> {
     tally: Tally,
     recording: bool,
     emitted: Vec<DispatchEvent>,
+    /// Events of a run that does not record them, counted only.
+    unrecorded: u64,
 }
 
 impl<R: Draws, P: DispatchPolicy> World<R, P> {
     /// A world for `scenario` with `seed`; `recording` keeps the events for
-    /// [`World::run`]'s observer (without it only the tallies are kept).
+    /// [`World::run`]'s observer (without it only the tallies and the
+    /// number of events are kept, and `max_events` is checked only between
+    /// timers: a run with an event limit records).
     pub fn new(
         scenario: &DispatchScenario,
         seed: u64,
@@ -196,6 +200,7 @@ impl<R: Draws, P: DispatchPolicy> World<R, P> {
             tally: Tally::default(),
             recording,
             emitted: Vec::new(),
+            unrecorded: 0,
         };
         world.start()?;
         Ok(world)
@@ -237,6 +242,8 @@ impl<R: Draws, P: DispatchPolicy> World<R, P> {
                 passenger,
                 action,
             });
+        } else {
+            self.unrecorded += 1;
         }
     }
 
@@ -483,6 +490,8 @@ impl<R: Draws, P: DispatchPolicy> World<R, P> {
                 if limited {
                     break StopReason::EventLimit;
                 }
+            } else {
+                events = self.unrecorded;
             }
         };
         Ok(DispatchOutcome {
