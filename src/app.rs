@@ -17,7 +17,8 @@ use crate::manual;
 use crate::models::AnyScenario;
 use crate::models::book::summary::Summary;
 use crate::models::book::taxi::{self, Taxi, TaxiAction};
-use crate::output::{FormatKind, RunEnd, RunHeader, Sink, SinkError, TaxiEvent};
+use crate::models::book::{Book, BookSink, TaxiEvent};
+use crate::output::{FormatKind, RunEnd, RunHeader, Sink, SinkError};
 use crate::progress::{self, Progress};
 use crate::replay;
 use crate::rng::{self, CpythonRandom, RandomSource, RngKind};
@@ -321,9 +322,9 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Exit> {
     };
     let seed = seed_or_drawn(scenario.seed);
     check_scenario_memory(&scenario)?;
-    let mut sinks = open_sinks(args, FormatKind::formatter)?;
+    let mut sinks = open_sinks(args, FormatKind::formatter::<Book>)?;
     let stop_flag = interrupt::stop_flag();
-    let header = RunHeader::new(&scenario, seed);
+    let header = RunHeader::<Book>::new(&scenario, seed);
     let delay = run_delay(args);
     let files = sinks_with_files(&args.export);
     if let Err(error) = write_headers(&mut sinks, delay.is_some(), files, |sink| {
@@ -351,7 +352,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Exit> {
                 return Err(error.into());
             }
         };
-    let end = RunEnd {
+    let end = RunEnd::<Book> {
         outcome: &outcome,
         summary: &summary,
     };
@@ -531,7 +532,7 @@ pub struct RunSettings<'a> {
 /// outcome and the summary. `stop_flag` interrupts it.
 pub fn simulate(
     settings: &RunSettings,
-    sinks: &mut [Sink],
+    sinks: &mut [BookSink],
     stop_flag: Option<&AtomicBool>,
 ) -> Result<(Outcome, Summary), RunError<SinkError>> {
     simulate_on_threads(settings, 1, sinks, stop_flag)
@@ -544,7 +545,7 @@ pub fn simulate(
 pub fn simulate_on_threads(
     settings: &RunSettings,
     threads: usize,
-    sinks: &mut [Sink],
+    sinks: &mut [BookSink],
     stop_flag: Option<&AtomicBool>,
 ) -> Result<(Outcome, Summary), RunError<SinkError>> {
     let scenario = settings.scenario;
@@ -577,7 +578,7 @@ fn simulate_with<R: RandomSource>(
     settings: &RunSettings,
     rng: R,
     cpython_tables: bool,
-    sinks: &mut [Sink],
+    sinks: &mut [BookSink],
     stop_flag: Option<&AtomicBool>,
 ) -> Result<(Outcome, Summary), RunError<SinkError>> {
     let scenario = settings.scenario;
@@ -595,7 +596,7 @@ fn simulate_with<R: RandomSource>(
 fn run_simulator<T: Timing<TaxiAction>>(
     settings: &RunSettings,
     sim: Simulator<Taxi, T>,
-    sinks: &mut [Sink],
+    sinks: &mut [BookSink],
     stop_flag: Option<&AtomicBool>,
 ) -> Result<(Outcome, Summary), RunError<SinkError>> {
     let scenario = settings.scenario;
@@ -638,13 +639,13 @@ impl Observer<TaxiAction> for ProgressOnly {
 /// Feeds each event to the outputs and the progress bar;
 /// `PACED` runs sleep before each event, as the book's delayed run does.
 struct RunObserver<'a, const PACED: bool> {
-    sinks: &'a mut [Sink],
+    sinks: &'a mut [BookSink],
     progress: Progress,
     seconds_per_tick: f64,
 }
 
 impl<'a, const PACED: bool> RunObserver<'a, PACED> {
-    fn new(sinks: &'a mut [Sink], progress: Progress, seconds_per_tick: f64) -> Self {
+    fn new(sinks: &'a mut [BookSink], progress: Progress, seconds_per_tick: f64) -> Self {
         Self {
             sinks,
             progress,

@@ -19,9 +19,11 @@ use crate::cli::ReplayArgs;
 use crate::engine::{Outcome, Step, StopReason, Tick};
 use crate::exit::Exit;
 use crate::interrupt;
+use crate::models::book::output::LOG_SCHEMA_VERSION;
 use crate::models::book::summary::Summary;
 use crate::models::book::taxi::{self, TaxiAction, TaxiSimulator};
-use crate::output::{LOG_SCHEMA_VERSION, Sink, TaxiEvent, text};
+use crate::models::book::{Book, BookSink, TaxiEvent};
+use crate::output::{Sink, text};
 use crate::progress::{self, Progress};
 use crate::rng::{self, CpythonRandom, RandomSource, RngKind};
 use crate::scenario::{Overrides, Scenario};
@@ -367,7 +369,7 @@ struct Verifier<R: RandomSource> {
     minutes_per_tick: f64,
     verified: u64,
     difference: Option<Difference>,
-    show: Option<Sink>,
+    show: Option<BookSink>,
     seconds_per_tick: Option<f64>,
     interrupted: bool,
     progress: Progress,
@@ -702,7 +704,7 @@ pub fn replay(args: &ReplayArgs) -> anyhow::Result<Exit> {
         crate::stdio::check_stdout_open().context("could not write stdout")?;
     }
     let show = args.show.then(|| {
-        let mut sink: Sink = Sink::stdout(Box::new(text::Text));
+        let mut sink: BookSink = Sink::stdout(Box::new(text::Text));
         sink.set_eager(args.delay.is_some());
         sink
     });
@@ -739,7 +741,7 @@ struct ReplayContext<'a> {
     source: &'a LogSource,
     kind: LogKind,
     scenario: &'a Scenario,
-    show: Option<Sink>,
+    show: Option<BookSink>,
     seconds_per_tick: Option<f64>,
     progress: Progress,
     document_end: Option<(Outcome, Summary, u64)>,
@@ -851,7 +853,7 @@ fn verify<R: RandomSource>(
     }
     let (outcome, summary, _) = end.expect("checked above");
     if let Some(show) = verifier.show.take() {
-        let run_end = crate::output::RunEnd {
+        let run_end = crate::output::RunEnd::<Book> {
             outcome: &outcome,
             summary: &summary,
         };

@@ -7,7 +7,7 @@
 //!
 //! ```
 //! use taxi_sim::engine::{Event, Process};
-//! use taxi_sim::taxi::{Taxi, TaxiAction::*};
+//! use taxi_sim::models::book::taxi::{Taxi, TaxiAction::*};
 //!
 //! let mut taxi = Taxi::new(13, 2, 0); // taxi_process(ident=13, trips=2, start_time=0)
 //! assert_eq!(taxi.start(), Event::new(0, 13, LeaveGarage)); // next(taxi)

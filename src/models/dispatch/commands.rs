@@ -11,12 +11,11 @@ use crate::app::{
 use crate::cli::{RunArgs, ValidateArgs};
 use crate::exit::Exit;
 use crate::interrupt;
-use crate::output::SinkError;
+use crate::output::{FormatKind, RunEnd, RunHeader, SinkError};
 use crate::progress::{self, Progress};
 
-use super::output::{self, DispatchEnd, DispatchHeader};
 use super::validate::{self, Effort};
-use super::{DispatchEvent, DispatchScenario, RunControl, RunFailure};
+use super::{Dispatch, DispatchEvent, DispatchScenario, RunControl, RunFailure};
 
 /// `taxi-sim run` of a dispatch scenario: the book's run rules (outputs
 /// opened first, a closed stdout stops only stdout, Ctrl-C completes every
@@ -24,13 +23,13 @@ use super::{DispatchEvent, DispatchScenario, RunControl, RunFailure};
 pub fn run(args: &RunArgs, scenario: DispatchScenario) -> anyhow::Result<Exit> {
     let seed = seed_or_drawn(scenario.seed);
     check_memory(scenario.fleet.taxis)?;
-    let mut sinks = open_sinks(args, output::formatter)?;
+    let mut sinks = open_sinks(args, FormatKind::formatter::<Dispatch>)?;
     let stop_flag = interrupt::stop_flag();
-    let header = DispatchHeader::new(&scenario, seed);
+    let header = RunHeader::<Dispatch>::new(&scenario, seed);
     let delay = run_delay(args);
     let files = sinks_with_files(&args.export);
     if let Err(error) = write_headers(&mut sinks, delay.is_some(), files, |sink| {
-        sink.dispatch_header(&header)
+        sink.header(&header)
     }) {
         return quiet_on_broken_pipe(error);
     }
@@ -45,7 +44,7 @@ pub fn run(args: &RunArgs, scenario: DispatchScenario) -> anyhow::Result<Exit> {
     };
     let mut on_event = |event: &DispatchEvent| -> Result<(), SinkError> {
         for sink in sinks.iter_mut().filter(|sink| !sink.is_closed()) {
-            if let Err(error) = sink.dispatch_event(event) {
+            if let Err(error) = sink.event(event) {
                 if !stdout_closed_beside_files(sink, &error, files) {
                     return Err(error);
                 }
@@ -71,11 +70,11 @@ pub fn run(args: &RunArgs, scenario: DispatchScenario) -> anyhow::Result<Exit> {
         Err(RunFailure::Model(message)) => anyhow::bail!(message),
     };
     progress.finish();
-    let end = DispatchEnd {
+    let end = RunEnd::<Dispatch> {
         outcome: &outcome,
         summary: &summary,
     };
-    finish_sinks(sinks, |sink| sink.dispatch_finish(&end))?;
+    finish_sinks(sinks, |sink| sink.finish(&end))?;
     Ok(closing_lines(
         args.quiet,
         &summary.short(),
