@@ -19,11 +19,13 @@ use crate::cli::ReplayArgs;
 use crate::engine::{Outcome, Step, StopReason, Tick};
 use crate::exit::Exit;
 use crate::interrupt;
+use crate::model::Model;
 use crate::models::book::output::LOG_SCHEMA_VERSION;
 use crate::models::book::summary::Summary;
 use crate::models::book::taxi::{self, TaxiAction, TaxiSimulator};
 use crate::models::book::{Book, BookSink, TaxiEvent};
-use crate::output::{Sink, text};
+use crate::models::dispatch::Dispatch;
+use crate::output::{EventFormat, RunEnd, Sink, SinkError, text};
 use crate::progress::{self, Progress};
 use crate::rng::{self, CpythonRandom, RandomSource, RngKind};
 use crate::scenario::{Overrides, Scenario};
@@ -317,10 +319,10 @@ impl fmt::Display for Difference {
                 outcome,
             } => write!(
                 f,
-                "the log has more events than the re-simulation\n  recorded:     event #{index}: {recorded}\n  re-simulated: the run ended ({}) at time {} after {} events",
+                "the log has more events than the re-simulation\n  recorded:     event #{index}: {recorded}\n  re-simulated: the run ended ({}) at time {} after {}",
                 reason_name(outcome.reason),
                 outcome.sim_time,
-                outcome.events
+                plural(outcome.events, "event")
             ),
             Difference::LogShorter { index, simulated } => write!(
                 f,
@@ -332,15 +334,16 @@ impl fmt::Display for Difference {
             } => write!(
                 f,
                 "the outcome differs\n  recorded:     {}\n  re-simulated: {}",
-                outcome_text(recorded),
-                outcome_text(simulated)
+                book_outcome_text(recorded),
+                book_outcome_text(simulated)
             ),
             Difference::Summary => f.write_str(
                 "the events match but the recorded summary differs from the re-computed one",
             ),
             Difference::EventCount { recorded, verified } => write!(
                 f,
-                "the end line says {recorded} events, but the log holds {verified}"
+                "the end line says {}, but the log holds {verified}",
+                plural(*recorded, "event")
             ),
         }
     }
@@ -353,14 +356,200 @@ fn reason_name(reason: StopReason) -> String {
         .unwrap_or_default()
 }
 
-fn outcome_text(outcome: &Outcome) -> String {
+/// `end_time at time 180, 32 events, 3 pending`.
+pub(crate) fn outcome_text(
+    reason: StopReason,
+    sim_time: &str,
+    events: u64,
+    pending: u64,
+) -> String {
     format!(
-        "{} at time {}, {} events, {} pending",
-        reason_name(outcome.reason),
-        outcome.sim_time,
-        outcome.events,
-        outcome.pending
+        "{} at time {sim_time}, {}, {pending} pending",
+        reason_name(reason),
+        plural(events, "event")
     )
+}
+
+fn book_outcome_text(outcome: &Outcome) -> String {
+    outcome_text(
+        outcome.reason,
+        &outcome.sim_time.to_string(),
+        outcome.events,
+        outcome.pending,
+    )
+}
+
+/// `1 event`, `2 events`.
+pub(crate) fn plural(count: u64, word: &str) -> String {
+    if count == 1 {
+        format!("{count} {word}")
+    } else {
+        format!("{count} {word}s")
+    }
+}
+
+/// What `replay` is asked besides the log, whatever its model.
+pub(crate) struct ReplayOptions {
+    /// Print the events (text format) while verifying.
+    pub show: bool,
+    /// Seconds per simulated time unit (the book's tick, the dispatch
+    /// model's minute) to sleep between events.
+    pub delay: Option<f64>,
+    /// No progress bar.
+    pub quiet: bool,
+}
+
+impl ReplayOptions {
+    fn of(args: &ReplayArgs) -> Self {
+        Self {
+            show: args.show,
+            delay: args.delay,
+            quiet: args.quiet,
+        }
+    }
+
+    /// The pace of a paced replay, if any.
+    pub(crate) fn seconds_per_unit(&self) -> Option<f64> {
+        self.delay.filter(|&seconds| seconds > 0.0)
+    }
+
+    /// `--show`'s output of model `M`'s events, if asked for: the text
+    /// format on stdout, flushed after each event when paced.
+    pub(crate) fn show_sink<M: Model>(&self) -> anyhow::Result<Option<Sink<dyn EventFormat<M>>>> {
+        if !self.show {
+            return Ok(None);
+        }
+        crate::stdio::check_stdout_open().context("could not write stdout")?;
+        let mut sink: Sink<dyn EventFormat<M>> = Sink::stdout(Box::new(text::Text));
+        sink.set_eager(self.delay.is_some());
+        Ok(Some(sink))
+    }
+}
+
+/// Why `--show` could not print an event.
+#[derive(Debug)]
+pub(crate) enum ShowFailure {
+    /// Its reader went away (`--show | head`): the replay ends quietly.
+    StdoutGone,
+    /// Any other failure to print: an error, not a fault of the log.
+    Failed(SinkError),
+}
+
+/// Prints a verified event if `--show` asked for it.
+#[inline]
+pub(crate) fn show<M: Model>(
+    show: &mut Option<Sink<dyn EventFormat<M>>>,
+    event: &M::Event,
+) -> Result<(), ShowFailure> {
+    match show.as_mut().map(|sink| sink.event(event)) {
+        Some(Err(error)) if error.is_broken_pipe() => Err(ShowFailure::StdoutGone),
+        Some(Err(error)) => Err(ShowFailure::Failed(error)),
+        _ => Ok(()),
+    }
+}
+
+/// Prints the events shown so far (a reader gone away is no error).
+pub(crate) fn flush_show<M: Model>(
+    show: &mut Option<Sink<dyn EventFormat<M>>>,
+) -> Result<(), SinkError> {
+    match show.as_mut().map(Sink::flush) {
+        Some(Err(error)) if !error.is_broken_pipe() => Err(error),
+        _ => Ok(()),
+    }
+}
+
+/// Completes `--show`'s output of a verified log.
+pub(crate) fn finish_show<M: Model>(
+    show: Option<Sink<dyn EventFormat<M>>>,
+    end: &RunEnd<M>,
+) -> Result<(), SinkError> {
+    match show.map(|sink| sink.finish(end)) {
+        Some(Err(error)) if !error.is_broken_pipe() => Err(error),
+        _ => Ok(()),
+    }
+}
+
+/// How a replay ended, whatever the log's model.
+#[derive(Debug)]
+pub(crate) enum Verdict {
+    /// Every event, the outcome and the summary are the re-simulation's.
+    Identical {
+        /// Events verified.
+        verified: u64,
+        /// The recorded outcome, in words.
+        ending: String,
+    },
+    /// The first difference, in words.
+    Mismatch(String),
+    /// Ctrl-C.
+    Interrupted {
+        /// Events verified before it.
+        verified: u64,
+    },
+    /// `--show`'s reader went away.
+    StdoutGone,
+}
+
+impl Verdict {
+    /// A mismatch, once the events verified before it are shown.
+    pub(crate) fn mismatch<M: Model>(
+        show: &mut Option<Sink<dyn EventFormat<M>>>,
+        difference: String,
+    ) -> Result<Self, SinkError> {
+        flush_show(show)?;
+        Ok(Verdict::Mismatch(difference))
+    }
+}
+
+/// What the verdict's message names of the log.
+pub(crate) struct LogFacts<'a> {
+    /// The log's name.
+    pub name: &'a str,
+    /// Its seed.
+    pub seed: u64,
+    /// Its generator.
+    pub rng: RngKind,
+    /// Its scenario's name.
+    pub scenario: &'a str,
+    /// The taxi-sim version that wrote it.
+    pub written_by: &'a str,
+}
+
+/// Says the verdict on stderr, in one wording for every model, and returns
+/// the exit code.
+pub(crate) fn report(verdict: &Verdict, log: &LogFacts) -> Exit {
+    let name = log.name;
+    match verdict {
+        Verdict::Identical { verified, ending } => {
+            crate::say!(
+                "replay: verified {} of '{name}' (seed {}, generator {}, scenario '{}', written by taxi-sim {}): identical, ending {ending}",
+                plural(*verified, "event"),
+                log.seed,
+                log.rng,
+                crate::stdio::printable(log.scenario),
+                crate::stdio::printable(log.written_by),
+            );
+            Exit::Success
+        }
+        Verdict::Mismatch(difference) => {
+            crate::say!("replay: MISMATCH in '{name}': {difference}");
+            crate::say!(
+                "replay: the log does not match a re-simulation with seed {} and generator {}",
+                log.seed,
+                log.rng
+            );
+            Exit::Failure
+        }
+        Verdict::Interrupted { verified } => {
+            crate::say!(
+                "taxi-sim: replay interrupted after verifying {}",
+                plural(*verified, "event")
+            );
+            Exit::Interrupted
+        }
+        Verdict::StdoutGone if interrupt::stop_requested() => Exit::Interrupted,
+        Verdict::StdoutGone => Exit::Success,
+    }
 }
 
 /// Re-simulates and compares, event by event.
@@ -374,10 +563,8 @@ struct Verifier<R: RandomSource> {
     interrupted: bool,
     progress: Progress,
     last_time: Tick,
-    /// `--show`'s reader went away.
-    stdout_gone: bool,
-    /// `--show` could not print.
-    print_error: Option<crate::output::SinkError>,
+    /// `--show` stopped the replay.
+    show_failure: Option<ShowFailure>,
 }
 
 /// The error that stops reading a log once a difference is found.
@@ -411,17 +598,8 @@ impl<R: RandomSource> Verifier<R> {
                     });
                     return Ok(false);
                 }
-                if let Some(show) = &mut self.show
-                    && let Err(error) = show.event(&event)
-                {
-                    // A closed stdout (`--show | head`) ends the replay
-                    // quietly; any other failure to print is an error, not
-                    // a fault of the log.
-                    if error.is_broken_pipe() {
-                        self.stdout_gone = true;
-                        return Ok(false);
-                    }
-                    self.print_error = Some(error);
+                if let Err(failure) = show::<Book>(&mut self.show, &event) {
+                    self.show_failure = Some(failure);
                     return Ok(false);
                 }
             }
@@ -496,8 +674,6 @@ pub(crate) struct LogSource {
     file: File,
     /// The log's name for messages (`(stdin)` for `-`).
     pub(crate) name: String,
-    /// A path that opens the same bytes: the file's, or the copy's.
-    path: std::path::PathBuf,
     /// The copy of a pipe, removed when the replay ends.
     _spool: Option<tempfile::NamedTempFile>,
 }
@@ -515,7 +691,6 @@ impl LogSource {
             Ok(Self {
                 file: spool.reopen().with_context(could_not)?,
                 name: name.clone(),
-                path: spool.path().to_path_buf(),
                 _spool: Some(spool),
             })
         };
@@ -527,7 +702,6 @@ impl LogSource {
             Ok(Self {
                 file,
                 name: name.clone(),
-                path: path.to_path_buf(),
                 _spool: None,
             })
         } else {
@@ -541,13 +715,34 @@ impl LogSource {
         Ok(copy)
     }
 
-    /// A path that opens the log's bytes (a copy's, for a pipe).
-    pub(crate) fn path(&self) -> &Path {
-        &self.path
+    /// The schema version the log declares (`None` if it declares none):
+    /// the first line's `data` of JSON Lines, or a document's key (read
+    /// streaming, its events skipped).
+    fn schema_version(&self, kind: LogKind) -> anyhow::Result<Option<u64>> {
+        #[derive(Deserialize)]
+        struct Peek {
+            schema_version: Option<u64>,
+        }
+        #[derive(Deserialize)]
+        struct PeekLine {
+            data: Option<Peek>,
+        }
+        let reader = self.reader()?;
+        Ok(match kind {
+            LogKind::Lines => match reader.lines().next() {
+                Some(Ok(first)) => serde_json::from_str::<PeekLine>(&first)
+                    .ok()
+                    .and_then(|line| line.data?.schema_version),
+                _ => None,
+            },
+            LogKind::Document => serde_json::from_reader::<_, Peek>(reader)
+                .ok()
+                .and_then(|peek| peek.schema_version),
+        })
     }
 
     /// A reader from the first byte.
-    fn reader(&self) -> anyhow::Result<BufReader<File>> {
+    pub(crate) fn reader(&self) -> anyhow::Result<BufReader<File>> {
         use std::io::Seek;
         let mut file = self
             .file
@@ -631,21 +826,27 @@ impl LogSource {
     }
 }
 
-/// `taxi-sim replay`.
+/// `taxi-sim replay`: one path for every model. The log is read whatever
+/// its name (stdin and pipes too), its kind is told by its first bytes, its
+/// model by its `schema_version`; `--show`, `--delay` and the verdict are
+/// the same for every model.
 pub fn replay(args: &ReplayArgs) -> anyhow::Result<Exit> {
     let source = LogSource::open(&args.log)?;
+    let kind = source.kind()?;
+    // Installs the Ctrl-C handler: the verifiers poll the flag it raises.
+    interrupt::stop_flag();
+    let options = ReplayOptions::of(args);
+    if source.schema_version(kind)? == Some(Dispatch::LOG_SCHEMA_VERSION.into()) {
+        return crate::models::dispatch::replay::replay(&source, kind == LogKind::Lines, &options);
+    }
+    // The book's, or a log no model reads: the book's reader says why.
+    replay_book(&source, kind, &options)
+}
+
+/// Replays a book log (`schema_version` 1).
+fn replay_book(source: &LogSource, kind: LogKind, args: &ReplayOptions) -> anyhow::Result<Exit> {
     let name = source.name.clone();
     let malformed = |what: String| anyhow!("malformed log '{name}': {what}");
-    let kind = source.kind()?;
-    let lines = kind == LogKind::Lines;
-    if crate::models::dispatch::replay::schema_version(source.path(), lines)?
-        == Some(crate::models::dispatch::output::LOG_SCHEMA_VERSION.into())
-    {
-        interrupt::stop_flag();
-        return crate::models::dispatch::replay::replay(source.path(), &source.name, lines);
-    }
-    // Installs the Ctrl-C handler: the verifier polls the flag it raises.
-    interrupt::stop_flag();
 
     // The settings, and for a document its outcome and summary (first pass).
     let (header, document_end) = match kind {
@@ -700,20 +901,12 @@ pub fn replay(args: &ReplayArgs) -> anyhow::Result<Exit> {
     )?;
     crate::app::check_scenario_memory(&scenario)?;
 
-    if args.show {
-        crate::stdio::check_stdout_open().context("could not write stdout")?;
-    }
-    let show = args.show.then(|| {
-        let mut sink: BookSink = Sink::stdout(Box::new(text::Text));
-        sink.set_eager(args.delay.is_some());
-        sink
-    });
     let context = ReplayContext {
-        source: &source,
+        source,
         kind,
         scenario: &scenario,
-        show,
-        seconds_per_tick: args.delay.filter(|&seconds| seconds > 0.0),
+        show: args.show_sink::<Book>()?,
+        seconds_per_tick: args.seconds_per_unit(),
         progress: Progress::new(
             progress::wanted_beside_events(args.quiet, args.show),
             scenario.end_time,
@@ -731,7 +924,8 @@ fn check_version(version: Option<u64>, name: &str) -> anyhow::Result<()> {
     match version {
         Some(version) if version == u64::from(LOG_SCHEMA_VERSION) => Ok(()),
         Some(version) => bail!(
-            "log '{name}' has schema_version {version}; this taxi-sim reads version {LOG_SCHEMA_VERSION}"
+            "log '{name}' has schema_version {version}; this taxi-sim reads version {LOG_SCHEMA_VERSION} (the book model's logs) and {} (the dispatch model's)",
+            Dispatch::LOG_SCHEMA_VERSION
         ),
         None => bail!("malformed log '{name}': no schema_version in its header"),
     }
@@ -775,8 +969,7 @@ fn verify<R: RandomSource>(
         interrupted: false,
         progress: context.progress,
         last_time: 0,
-        stdout_gone: false,
-        print_error: None,
+        show_failure: None,
     };
 
     let end = match context.kind {
@@ -795,84 +988,63 @@ fn verify<R: RandomSource>(
                 Err(_)
                     if verifier.difference.is_some()
                         || verifier.interrupted
-                        || verifier.stdout_gone
-                        || verifier.print_error.is_some() => {}
+                        || verifier.show_failure.is_some() => {}
                 Err(error) => return Err(malformed(error.to_string())),
             }
             context.document_end
         }
     };
     verifier.progress.finish();
-
-    if let Some(error) = verifier.print_error {
-        return Err(error.into());
-    }
-    if verifier.stdout_gone {
-        return Ok(if interrupt::stop_requested() {
-            Exit::Interrupted
-        } else {
-            Exit::Success
-        });
-    }
-    if verifier.interrupted {
-        if let Some(show) = verifier.show.as_mut() {
-            let _ = show.flush();
-        }
-        crate::say!(
-            "taxi-sim: replay interrupted after verifying {} events",
-            verifier.verified
-        );
-        return Ok(Exit::Interrupted);
-    }
-    if verifier.difference.is_none() {
-        match &end {
-            Some((outcome, summary, count)) => verifier.finish(outcome, summary, *count)?,
-            None => {
-                return Err(malformed(format!(
-                    "truncated: no end line after {} events",
-                    verifier.verified
-                )));
+    let facts = LogFacts {
+        name,
+        seed: context.seed,
+        rng: header.rng,
+        scenario: &scenario.name,
+        written_by: &header.taxi_sim_version,
+    };
+    let verdict = match verifier.show_failure {
+        Some(ShowFailure::Failed(error)) => return Err(error.into()),
+        Some(ShowFailure::StdoutGone) => Verdict::StdoutGone,
+        None if verifier.interrupted => {
+            flush_show(&mut verifier.show)?;
+            Verdict::Interrupted {
+                verified: verifier.verified,
             }
         }
-    }
-    if let Some(difference) = verifier.difference {
-        // The events verified before the difference are shown.
-        if let Some(show) = verifier.show.as_mut()
-            && let Err(error) = show.flush()
-            && !error.is_broken_pipe()
-        {
-            return Err(error.into());
+        None => {
+            if verifier.difference.is_none() {
+                match &end {
+                    Some((outcome, summary, count)) => verifier.finish(outcome, summary, *count)?,
+                    None => {
+                        return Err(malformed(format!(
+                            "truncated: no end line after {}",
+                            plural(verifier.verified, "event")
+                        )));
+                    }
+                }
+            }
+            match (verifier.difference.take(), end) {
+                (Some(difference), _) => {
+                    Verdict::mismatch(&mut verifier.show, difference.to_string())?
+                }
+                (None, None) => unreachable!("no end line is refused above"),
+                (None, Some((outcome, summary, _))) => {
+                    finish_show(
+                        verifier.show.take(),
+                        &RunEnd::<Book> {
+                            outcome: &outcome,
+                            summary: &summary,
+                        },
+                    )?;
+                    Verdict::Identical {
+                        verified: verifier.verified,
+                        ending: book_outcome_text(&outcome),
+                    }
+                }
+            }
         }
-        crate::say!("replay: MISMATCH in '{name}': {difference}");
-        crate::say!(
-            "replay: the log does not match a re-simulation with seed {} and generator {}",
-            context.seed,
-            header.rng
-        );
-        return Ok(Exit::Failure);
-    }
-    let (outcome, summary, _) = end.expect("checked above");
-    if let Some(show) = verifier.show.take() {
-        let run_end = crate::output::RunEnd::<Book> {
-            outcome: &outcome,
-            summary: &summary,
-        };
-        if let Err(error) = show.finish(&run_end)
-            && !error.is_broken_pipe()
-        {
-            return Err(error.into());
-        }
-    }
-    crate::say!(
-        "replay: verified {} events of '{name}' (seed {}, generator {}, scenario '{}', written by taxi-sim {}): identical, ending {}",
-        verifier.verified,
-        context.seed,
-        header.rng,
-        crate::stdio::printable(&scenario.name),
-        crate::stdio::printable(&header.taxi_sim_version),
-        outcome_text(&outcome)
-    );
-    Ok(Exit::Success)
+    };
+    Ok(report(&verdict, &facts))
 }
 
 /// Reads JSON Lines after the header; returns the end line's data, or `None`

@@ -15,6 +15,7 @@ mod oracle;
 mod precedence;
 mod properties;
 mod replay;
+mod replay_dispatch;
 mod replay_tamper;
 mod run_cli;
 mod scenarios;

@@ -1,8 +1,6 @@
 //! The dispatch model's side of the commands: `validate`, and `run`,
 //! `scenario` and `replay` of dispatch scenarios and logs.
 
-use std::time::Duration;
-
 use crate::app::{
     check_memory, closing_lines, finish_sinks, open_sinks, prints_events, quiet_on_broken_pipe,
     run_delay, seed_or_drawn, sinks_with_files, stdout_closed_beside_files, write_headers,
@@ -38,10 +36,7 @@ pub fn run(args: &RunArgs, scenario: DispatchScenario) -> anyhow::Result<Exit> {
         scenario.end_time.ceil() as u64,
     );
     let mut on_progress = |now: f64, events: u64| progress.update(now as u64, events);
-    let mut pace = |now: f64, next: f64| {
-        let seconds = (next - now) * delay.unwrap_or(0.0);
-        interrupt::sleep(Duration::try_from_secs_f64(seconds).unwrap_or(Duration::MAX))
-    };
+    let mut pace = |now: f64, next: f64| interrupt::pace(now, next, delay.unwrap_or(0.0));
     let mut on_event = |event: &DispatchEvent| -> Result<(), SinkError> {
         for sink in sinks.iter_mut().filter(|sink| !sink.is_closed()) {
             if let Err(error) = sink.event(event) {
