@@ -14,6 +14,7 @@ use crate::engine::{Flow, Observer, Outcome, RunError, Simulator, StopReason, Ti
 use crate::exit::Exit;
 use crate::interrupt;
 use crate::manual;
+use crate::model::InputFile;
 use crate::models::AnyScenario;
 use crate::models::book::summary::Summary;
 use crate::models::book::taxi::{self, Taxi, TaxiAction};
@@ -225,9 +226,14 @@ fn file_key(path: &Path) -> Option<FileKey> {
     ))
 }
 
-/// Refuses an export that would replace the scenario file, another
-/// export, or the file stdout is redirected to, however each is spelt.
-fn check_export_targets(args: &RunArgs, stdout_written: bool) -> Result<(), UsageError> {
+/// Refuses an export that would replace the scenario file, a file the
+/// scenario reads (`inputs`: a demand file), another export, or the file
+/// stdout is redirected to, however each is spelt.
+fn check_export_targets(
+    args: &RunArgs,
+    inputs: &[InputFile],
+    stdout_written: bool,
+) -> Result<(), UsageError> {
     let scenario_key = args
         .scenario
         .as_deref()
@@ -248,6 +254,17 @@ fn check_export_targets(args: &RunArgs, stdout_written: bool) -> Result<(), Usag
                 "export file '{}' is the scenario file '{}': it would be overwritten",
                 path.display(),
                 args.scenario.as_deref().unwrap_or_default()
+            )));
+        }
+        if let Some(input) = inputs
+            .iter()
+            .find(|input| file_key(&input.path).as_ref() == Some(&key))
+        {
+            return Err(UsageError(format!(
+                "export file '{}' is the scenario's {} '{}': it would be overwritten",
+                path.display(),
+                input.role,
+                input.path.display()
             )));
         }
         if stdout_key.as_ref() == Some(&key) {
@@ -273,9 +290,11 @@ fn check_export_targets(args: &RunArgs, stdout_written: bool) -> Result<(), Usag
 }
 
 /// Opens every output before the run, so a bad path fails at once;
-/// `formatter` makes a model's formatter of a kind.
+/// `formatter` makes a model's formatter of a kind. No output may replace
+/// the scenario or its `inputs`.
 pub(crate) fn open_sinks<F: ?Sized>(
     args: &RunArgs,
+    inputs: &[InputFile],
     formatter: impl Fn(FormatKind) -> Option<Box<F>>,
 ) -> anyhow::Result<Vec<Sink<F>>> {
     let to_stdout = args
@@ -293,7 +312,7 @@ pub(crate) fn open_sinks<F: ?Sized>(
         (_, Some(format)) => format,
     };
     let stdout_formatter = formatter(stdout_format);
-    check_export_targets(args, stdout_formatter.is_some())?;
+    check_export_targets(args, inputs, stdout_formatter.is_some())?;
     if let Some(formatter) = stdout_formatter {
         stdio::check_stdout_open().context("could not write stdout")?;
         sinks.push(Sink::stdout(formatter));
@@ -322,7 +341,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Exit> {
     };
     let seed = seed_or_drawn(scenario.seed);
     check_scenario_memory(&scenario)?;
-    let mut sinks = open_sinks(args, FormatKind::formatter::<Book>)?;
+    let mut sinks = open_sinks(args, &[], FormatKind::formatter::<Book>)?;
     let stop_flag = interrupt::stop_flag();
     let header = RunHeader::<Book>::new(&scenario, seed);
     let delay = run_delay(args);

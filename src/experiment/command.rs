@@ -222,6 +222,28 @@ fn interrupted() -> anyhow::Result<Exit> {
     Ok(Exit::Interrupted)
 }
 
+/// Refuses an `output` that is a file the scenario reads (a demand file):
+/// it would be overwritten. A scenario that does not load as it is (its
+/// --vary values may complete it) is left for the sweep to explain.
+fn check_not_an_input(output: &Path, source: &ScenarioSource, sets: &[Set]) -> anyhow::Result<()> {
+    let Ok(model) = super::load_model(source, sets) else {
+        return Ok(());
+    };
+    match model
+        .input_files()
+        .into_iter()
+        .find(|input| same_file(output, &input.path))
+    {
+        Some(input) => Err(usage(format!(
+            "-o '{}' is the scenario's {} '{}': it would be overwritten",
+            output.display(),
+            input.role,
+            input.path.display()
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// `taxi-sim sweep`.
 pub fn sweep(args: &SweepArgs) -> anyhow::Result<Exit> {
     let format = match (args.shard, args.format) {
@@ -258,6 +280,9 @@ pub fn sweep(args: &SweepArgs) -> anyhow::Result<Exit> {
     }
     let pool = thread_pool(args.threads)?;
     let source = ScenarioSource::load(args.scenario.as_deref())?;
+    if let Some(output) = &args.output {
+        check_not_an_input(output, &source, &args.sets)?;
+    }
     interrupt::stop_flag();
     let output = open_output(args.output.as_deref())?;
     pool.install(|| {

@@ -40,6 +40,11 @@ pub trait Replicable: Send + Sync {
 
     /// The seed written in the scenario, if any.
     fn scenario_seed(&self) -> Option<u64>;
+
+    /// The files the scenario reads besides itself (a demand file).
+    fn input_files(&self) -> Vec<crate::model::InputFile> {
+        Vec::new()
+    }
 }
 
 /// The model of a scenario (read once into `source`) with `sets` applied.

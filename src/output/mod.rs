@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::interrupt;
-use crate::model::Model;
+use crate::model::{Model, RecordedInput};
 
 /// What is known before the first event: everything needed to re-simulate.
 #[derive(Serialize)]
@@ -38,6 +38,10 @@ pub struct RunHeader<M: Model> {
     pub rng: crate::rng::RngKind,
     /// The fully resolved scenario (with the seed).
     pub scenario: M::Scenario,
+    /// The files the scenario reads (a demand file), so that a replay finds
+    /// them from any folder and notices a change; absent when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub inputs: Vec<RecordedInput>,
 }
 
 impl<M: Model> RunHeader<M> {
@@ -50,6 +54,12 @@ impl<M: Model> RunHeader<M> {
             seed_text: M::SEED_TEXT.then(|| seed.to_string()),
             rng: M::rng(scenario),
             scenario: M::with_seed(scenario, seed),
+            // A file that cannot be read is not recorded: the run that
+            // reads it fails and says so.
+            inputs: M::input_files(scenario)
+                .iter()
+                .filter_map(|input| RecordedInput::of(input).ok())
+                .collect(),
         }
     }
 }

@@ -3,6 +3,7 @@
 #![allow(clippy::print_stderr)]
 
 mod chart;
+mod demand_file;
 mod dispatch;
 mod export;
 mod extras;

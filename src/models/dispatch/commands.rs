@@ -9,6 +9,7 @@ use crate::app::{
 use crate::cli::{RunArgs, ValidateArgs};
 use crate::exit::Exit;
 use crate::interrupt;
+use crate::model::Model;
 use crate::output::{FormatKind, RunEnd, RunHeader, SinkError};
 use crate::progress::{self, Progress};
 
@@ -21,7 +22,11 @@ use super::{Dispatch, DispatchEvent, DispatchScenario, RunControl, RunFailure};
 pub fn run(args: &RunArgs, scenario: DispatchScenario) -> anyhow::Result<Exit> {
     let seed = seed_or_drawn(scenario.seed);
     check_memory(scenario.fleet.taxis)?;
-    let mut sinks = open_sinks(args, FormatKind::formatter::<Dispatch>)?;
+    let mut sinks = open_sinks(
+        args,
+        &Dispatch::input_files(&scenario),
+        FormatKind::formatter::<Dispatch>,
+    )?;
     let stop_flag = interrupt::stop_flag();
     let header = RunHeader::<Dispatch>::new(&scenario, seed);
     let delay = run_delay(args);

@@ -6,10 +6,10 @@
 use std::io::Write;
 
 use super::Dispatch;
-use super::scenario::DispatchScenario;
+use super::scenario::{Demand, DispatchScenario};
 use super::summary::DispatchSummary;
 use super::world::{DispatchEvent, DispatchOutcome};
-use crate::model::{LogEvent, Model};
+use crate::model::{InputFile, LogEvent, Model};
 use crate::output::push_u64;
 use crate::rng::RngKind;
 
@@ -41,6 +41,16 @@ impl Model for Dispatch {
 
     fn closing_line(_: &DispatchOutcome) -> Option<String> {
         None
+    }
+
+    fn input_files(scenario: &DispatchScenario) -> Vec<InputFile> {
+        match &scenario.demand {
+            Demand::File { file } => vec![InputFile {
+                role: "demand file",
+                path: file.clone(),
+            }],
+            _ => Vec::new(),
+        }
     }
 }
 

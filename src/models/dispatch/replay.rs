@@ -24,6 +24,7 @@ use super::{Dispatch, RunControl, RunFailure};
 use crate::engine::StopReason;
 use crate::exit::Exit;
 use crate::interrupt;
+use crate::model::RecordedInput;
 use crate::output::{RunEnd, SinkError};
 use crate::progress::{self, Progress};
 use crate::replay::{LogSource, ReplayOptions, ShowFailure, Verdict};
@@ -38,6 +39,8 @@ struct Header {
     seed: u64,
     rng: RngKind,
     scenario: serde_json::Value,
+    #[serde(default)]
+    inputs: Vec<RecordedInput>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -80,6 +83,8 @@ struct Document {
     seed: u64,
     rng: RngKind,
     scenario: serde_json::Value,
+    #[serde(default)]
+    inputs: Vec<RecordedInput>,
     #[allow(dead_code)]
     events: IgnoredAny,
     outcome: DispatchOutcome,
@@ -196,6 +201,7 @@ pub(crate) fn replay(
                 seed: document.seed,
                 rng: document.rng,
                 scenario: document.scenario,
+                inputs: document.inputs,
             },
             End {
                 outcome: document.outcome,
@@ -220,6 +226,13 @@ pub(crate) fn replay(
             "log '{name}' has schema_version {}; dispatch logs are version {LOG_SCHEMA_VERSION}",
             header.schema_version
         );
+    }
+    // The same input files, or no verdict: a log re-simulated on other
+    // input would be a false mismatch, or worse, a false proof.
+    for input in &header.inputs {
+        if let Err(why) = input.check() {
+            bail!("cannot replay log '{name}': {why}");
+        }
     }
     let origin = format!("{name} (recorded scenario)");
     // The recorded seed is the header's (checked below through the

@@ -553,7 +553,10 @@ impl Fields {
                 let file = self.text(demand, "demand", "file")?;
                 let path = base.join(&file);
                 match check_demand_file(&path) {
-                    Ok(_) => Some(Demand::File { file: path }),
+                    // Absolute, so that a log of the run names it from any folder.
+                    Ok(_) => Some(Demand::File {
+                        file: std::fs::canonicalize(&path).unwrap_or(path),
+                    }),
                     Err(message) => {
                         self.problems.push(Problem::bare("demand.file", message));
                         None
