@@ -461,7 +461,10 @@ pub(crate) fn closing_lines(
         crate::say!("{summary}");
     }
     if reason == StopReason::Interrupted {
-        crate::say!("taxi-sim: interrupted at time {sim_time} after {events} events");
+        crate::say!(
+            "taxi-sim: interrupted at time {sim_time} after {}",
+            stdio::counted(events, "event")
+        );
         return Exit::Interrupted;
     }
     Exit::Success
@@ -749,9 +752,10 @@ pub fn scenario(command: ScenarioCommand) -> anyhow::Result<Exit> {
                         };
                         stdout
                             .line(format_args!(
-                                "ok: {}: '{}', {model}{taxis} taxis, end time {end_time}",
+                                "ok: {}: '{}', {model}{}, end time {end_time}",
                                 stdio::printable(file),
                                 stdio::printable(name),
+                                stdio::counted(taxis, "taxi"),
                             ))
                             .context("could not write stdout")?
                     }

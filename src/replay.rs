@@ -29,6 +29,7 @@ use crate::output::{EventFormat, RunEnd, Sink, SinkError, text};
 use crate::progress::{self, Progress};
 use crate::rng::{self, CpythonRandom, RandomSource, RngKind};
 use crate::scenario::{Overrides, Scenario};
+use crate::stdio::counted;
 
 /// An event as a log records it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -322,7 +323,7 @@ impl fmt::Display for Difference {
                 "the log has more events than the re-simulation\n  recorded:     event #{index}: {recorded}\n  re-simulated: the run ended ({}) at time {} after {}",
                 reason_name(outcome.reason),
                 outcome.sim_time,
-                plural(outcome.events, "event")
+                counted(outcome.events, "event")
             ),
             Difference::LogShorter { index, simulated } => write!(
                 f,
@@ -343,7 +344,7 @@ impl fmt::Display for Difference {
             Difference::EventCount { recorded, verified } => write!(
                 f,
                 "the end line says {}, but the log holds {verified}",
-                plural(*recorded, "event")
+                counted(*recorded, "event")
             ),
         }
     }
@@ -366,7 +367,7 @@ pub(crate) fn outcome_text(
     format!(
         "{} at time {sim_time}, {}, {pending} pending",
         reason_name(reason),
-        plural(events, "event")
+        counted(events, "event")
     )
 }
 
@@ -377,15 +378,6 @@ fn book_outcome_text(outcome: &Outcome) -> String {
         outcome.events,
         outcome.pending,
     )
-}
-
-/// `1 event`, `2 events`.
-pub(crate) fn plural(count: u64, word: &str) -> String {
-    if count == 1 {
-        format!("{count} {word}")
-    } else {
-        format!("{count} {word}s")
-    }
 }
 
 /// What `replay` is asked besides the log, whatever its model.
@@ -523,7 +515,7 @@ pub(crate) fn report(verdict: &Verdict, log: &LogFacts) -> Exit {
         Verdict::Identical { verified, ending } => {
             crate::say!(
                 "replay: verified {} of '{name}' (seed {}, generator {}, scenario '{}', written by taxi-sim {}): identical, ending {ending}",
-                plural(*verified, "event"),
+                counted(*verified, "event"),
                 log.seed,
                 log.rng,
                 crate::stdio::printable(log.scenario),
@@ -543,7 +535,7 @@ pub(crate) fn report(verdict: &Verdict, log: &LogFacts) -> Exit {
         Verdict::Interrupted { verified } => {
             crate::say!(
                 "taxi-sim: replay interrupted after verifying {}",
-                plural(*verified, "event")
+                counted(*verified, "event")
             );
             Exit::Interrupted
         }
@@ -1018,7 +1010,7 @@ fn verify<R: RandomSource>(
                     None => {
                         return Err(malformed(format!(
                             "truncated: no end line after {}",
-                            plural(verifier.verified, "event")
+                            counted(verifier.verified, "event")
                         )));
                     }
                 }

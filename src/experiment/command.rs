@@ -17,7 +17,7 @@ use crate::app::UsageError;
 use crate::exit::Exit;
 use crate::scenario::{ScenarioSource, Set};
 use crate::stats::{Interval, t_interval};
-use crate::stdio::same_file;
+use crate::stdio::{counted, same_file};
 use crate::{interrupt, progress};
 
 /// Options of `taxi-sim sweep`.
@@ -311,13 +311,14 @@ pub fn sweep(args: &SweepArgs) -> anyhow::Result<Exit> {
         };
         if !args.quiet {
             crate::say!(
-                "sweep: {} points × {} replications = {total} runs{}, on {} threads",
-                definition.point_count(),
-                definition.replications,
+                "sweep: {} × {} = {}{}, on {}",
+                counted(definition.point_count() as u64, "point"),
+                counted(definition.replications, "replication"),
+                counted(total, "run"),
                 args.shard
                     .map(|shard| format!(" (shard {shard}: {} of them)", runs.len()))
                     .unwrap_or_default(),
-                rayon::current_num_threads()
+                counted(rayon::current_num_threads() as u64, "thread")
             );
         }
         let progress = RunProgress::new(progress::wanted(args.quiet), runs.len() as u64);
@@ -409,7 +410,8 @@ pub fn size(args: &SizeArgs) -> anyhow::Result<Exit> {
         let interval = t_interval(&values, args.confidence);
         if !args.quiet {
             crate::say!(
-                "size: {taxis} taxis: {} = {:.decimals$} ± {:.decimals$}",
+                "size: {}: {} = {:.decimals$} ± {:.decimals$}",
+                counted(taxis, "taxi"),
                 target.measure,
                 interval.mean,
                 interval.half_width(),
@@ -426,7 +428,8 @@ pub fn size(args: &SizeArgs) -> anyhow::Result<Exit> {
         Sizing::NoneMeets => {
             let largest = tried.last().expect("the largest fleet was tried");
             anyhow::bail!(
-                "no fleet of {min} to {max} taxis meets {target}: with {max} taxis, {} is {} (interval {} to {})",
+                "no fleet of {min} to {max} taxis meets {target}: with {}, {} is {} (interval {} to {})",
+                counted(max, "taxi"),
                 target.measure,
                 largest.interval.mean,
                 largest.interval.low,
@@ -481,9 +484,9 @@ fn size_text(args: &SizeArgs, found: &Evaluated, tried: &[Evaluated]) -> Vec<u8>
     let interval = &found.interval;
     let decimals = report::decimals_for(interval);
     let mut out = format!(
-        "smallest fleet for {}: {} taxis ({} = {:.decimals$} ± {:.decimals$}, {percent}% interval {:.decimals$} to {:.decimals$})\n",
+        "smallest fleet for {}: {} ({} = {:.decimals$} ± {:.decimals$}, {percent}% interval {:.decimals$} to {:.decimals$})\n",
         args.target,
-        found.taxis,
+        counted(found.taxis, "taxi"),
         args.target.measure,
         interval.mean,
         interval.half_width(),

@@ -271,7 +271,11 @@ impl Scenario {
                     if taxis == 0 {
                         "the fleet has no taxis".to_string()
                     } else {
-                        format!("a taxi of the fleet: 0 to {} ({taxis} taxis)", taxis - 1)
+                        format!(
+                            "a taxi of the fleet: 0 to {} ({})",
+                            taxis - 1,
+                            crate::stdio::counted(taxis, "taxi")
+                        )
                     },
                 ));
                 continue;

@@ -29,6 +29,7 @@ mod sweep;
 mod sweep_theory;
 mod threads;
 mod validate;
+mod wording;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};

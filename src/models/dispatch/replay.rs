@@ -467,7 +467,7 @@ fn verify(
             &mut show,
             format!(
                 "the end line says {}, but the log holds {}",
-                crate::replay::plural(end.events, "event"),
+                crate::stdio::counted(end.events, "event"),
                 outcome.events
             ),
         )?);

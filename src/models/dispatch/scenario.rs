@@ -692,7 +692,11 @@ impl Fields {
                     &if taxis == 0 {
                         "the fleet has no taxis".to_string()
                     } else {
-                        format!("taxis of the fleet: 0 to {} ({taxis} taxis)", taxis - 1)
+                        format!(
+                            "taxis of the fleet: 0 to {} ({})",
+                            taxis - 1,
+                            crate::stdio::counted(taxis, "taxi")
+                        )
                     },
                 );
                 continue;
