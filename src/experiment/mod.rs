@@ -54,13 +54,7 @@ pub fn load_model(source: &ScenarioSource, sets: &[Set]) -> anyhow::Result<Box<d
     match crate::models::model_of(&source.table, origin)? {
         "dispatch" => {
             // A demand file is relative to the scenario file's folder.
-            let path = std::path::Path::new(origin);
-            let base = match path.parent() {
-                Some(parent) if path.is_file() && !parent.as_os_str().is_empty() => {
-                    parent.to_path_buf()
-                }
-                _ => std::path::PathBuf::from("."),
-            };
+            let base = crate::scenario::base_of(origin);
             Ok(Box::new(dispatch::DispatchModel::new(source, base, sets)?))
         }
         _ => {
