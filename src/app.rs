@@ -14,12 +14,12 @@ use crate::engine::{Flow, Observer, Outcome, RunError, Simulator, StopReason, Ti
 use crate::exit::Exit;
 use crate::interrupt;
 use crate::manual;
-use crate::model::InputFile;
+use crate::model::{InputFile, Model};
 use crate::models::AnyScenario;
 use crate::models::book::summary::Summary;
 use crate::models::book::taxi::{self, Taxi, TaxiAction};
 use crate::models::book::{Book, BookSink, TaxiEvent};
-use crate::output::{FormatKind, RunEnd, RunHeader, Sink, SinkError};
+use crate::output::{FormatKind, ModelSink, RunEnd, RunHeader, Sink, SinkError};
 use crate::progress::{self, Progress};
 use crate::replay;
 use crate::rng::{self, CpythonRandom, RandomSource, RngKind};
@@ -292,7 +292,7 @@ fn check_export_targets(
 /// Opens every output before the run, so a bad path fails at once;
 /// `formatter` makes a model's formatter of a kind. No output may replace
 /// the scenario or its `inputs`.
-pub(crate) fn open_sinks<F: ?Sized>(
+fn open_sinks<F: ?Sized>(
     args: &RunArgs,
     inputs: &[InputFile],
     formatter: impl Fn(FormatKind) -> Option<Box<F>>,
@@ -341,16 +341,12 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Exit> {
     };
     let seed = seed_or_drawn(scenario.seed);
     check_scenario_memory(&scenario)?;
-    let mut sinks = open_sinks(args, &[], FormatKind::formatter::<Book>)?;
-    let stop_flag = interrupt::stop_flag();
-    let header = RunHeader::<Book>::new(&scenario, seed);
     let delay = run_delay(args);
-    let files = sinks_with_files(&args.export);
-    if let Err(error) = write_headers(&mut sinks, delay.is_some(), files, |sink| {
-        sink.header(&header)
-    }) {
-        return quiet_on_broken_pipe(error);
-    }
+    let mut sinks = match open_run_outputs::<Book>(args, &scenario, seed, delay)? {
+        Ok(sinks) => sinks,
+        Err(exit) => return Ok(exit),
+    };
+    let stop_flag = interrupt::stop_flag();
     let settings = RunSettings {
         scenario: &scenario,
         seed,
@@ -371,17 +367,46 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Exit> {
                 return Err(error.into());
             }
         };
-    let end = RunEnd::<Book> {
-        outcome: &outcome,
-        summary: &summary,
-    };
-    finish_sinks(sinks, |sink| sink.finish(&end))?;
+    finish_run_outputs::<Book>(args, sinks, &outcome, &summary)
+}
+
+/// Opens the outputs of a run of model `M` (none may replace the scenario
+/// or a file it reads) and writes their headers; `Ok(Err(exit))`: stdout's
+/// reader went away, and the run ends there, as it says.
+pub(crate) fn open_run_outputs<M: Model>(
+    args: &RunArgs,
+    scenario: &M::Scenario,
+    seed: u64,
+    delay: Option<f64>,
+) -> anyhow::Result<Result<Vec<ModelSink<M>>, Exit>> {
+    let mut sinks = open_sinks(args, &M::input_files(scenario), FormatKind::formatter::<M>)?;
+    interrupt::stop_flag();
+    let header = RunHeader::<M>::new(scenario, seed);
+    let files = sinks_with_files(&args.export);
+    match write_headers(&mut sinks, delay.is_some(), files, |sink| {
+        sink.header(&header)
+    }) {
+        Ok(()) => Ok(Ok(sinks)),
+        Err(error) => quiet_on_broken_pipe(error).map(Err),
+    }
+}
+
+/// Completes the outputs of a finished run of model `M`, says its summary
+/// (unless quiet) and returns its exit code.
+pub(crate) fn finish_run_outputs<M: Model>(
+    args: &RunArgs,
+    sinks: Vec<ModelSink<M>>,
+    outcome: &M::Outcome,
+    summary: &M::Summary,
+) -> anyhow::Result<Exit> {
+    finish_sinks(sinks, |sink| sink.finish(&RunEnd::<M> { outcome, summary }))?;
+    let ending = M::ending(outcome);
     Ok(closing_lines(
         args.quiet,
-        &summary.short(),
-        outcome.reason,
-        &outcome.sim_time.to_string(),
-        outcome.events,
+        &M::summary_lines(summary),
+        ending.reason,
+        &ending.sim_time,
+        ending.events,
     ))
 }
 
@@ -408,7 +433,7 @@ pub(crate) fn run_delay(args: &RunArgs) -> Option<f64> {
 /// Writes each output's header (`eager`: flushed after every event). A
 /// stdout whose reader went away while `files` are written is closed and
 /// dropped: the files go on.
-pub(crate) fn write_headers<F: ?Sized>(
+fn write_headers<F: ?Sized>(
     sinks: &mut Vec<Sink<F>>,
     eager: bool,
     files: bool,
@@ -429,7 +454,7 @@ pub(crate) fn write_headers<F: ?Sized>(
 
 /// Finishes every output even if one fails: a full disk for one file, or a
 /// closed stdout, must not cost the others. The first real error is returned.
-pub(crate) fn finish_sinks<F: ?Sized>(
+fn finish_sinks<F: ?Sized>(
     sinks: Vec<Sink<F>>,
     mut finish: impl FnMut(Sink<F>) -> Result<(), SinkError>,
 ) -> anyhow::Result<()> {
@@ -450,7 +475,7 @@ pub(crate) fn finish_sinks<F: ?Sized>(
 
 /// The run's closing lines on stderr (the summary unless `quiet`, and a
 /// note of an interruption) and its exit code.
-pub(crate) fn closing_lines(
+fn closing_lines(
     quiet: bool,
     summary: &str,
     reason: StopReason,

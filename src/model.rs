@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::engine::StopReason;
 use crate::rng::RngKind;
 
 /// A model, as the upper layers see it. Implemented by zero-sized markers
@@ -46,8 +47,10 @@ pub trait Model: 'static {
     fn with_seed(scenario: &Self::Scenario, seed: u64) -> Self::Scenario;
     /// The scenario's generator.
     fn rng(scenario: &Self::Scenario) -> RngKind;
-    /// The events a run wrote, by its outcome.
-    fn events(outcome: &Self::Outcome) -> u64;
+    /// How a run ended, in the terms every model shares.
+    fn ending(outcome: &Self::Outcome) -> Ending;
+    /// The summary's lines for stderr after a run.
+    fn summary_lines(summary: &Self::Summary) -> String;
     /// The text format's last line, if the model has one.
     fn closing_line(outcome: &Self::Outcome) -> Option<String>;
 
@@ -138,6 +141,36 @@ fn fingerprint(path: &Path) -> std::io::Result<(u64, u64)> {
         for &byte in &buffer[..read] {
             hash = (hash ^ u64::from(byte)).wrapping_mul(PRIME);
         }
+    }
+}
+
+/// How a run ended, whatever its model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ending {
+    /// Why it stopped.
+    pub reason: StopReason,
+    /// The simulated time it stopped at, as the model writes times.
+    pub sim_time: String,
+    /// Events written.
+    pub events: u64,
+    /// Events or timers still pending.
+    pub pending: u64,
+}
+
+impl std::fmt::Display for Ending {
+    /// `end_time at time 180, 32 events, 3 pending`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let reason = serde_json::to_value(self.reason)
+            .ok()
+            .and_then(|value| value.as_str().map(str::to_string))
+            .unwrap_or_default();
+        write!(
+            f,
+            "{reason} at time {}, {}, {} pending",
+            self.sim_time,
+            crate::stdio::counted(self.events, "event"),
+            self.pending
+        )
     }
 }
 

@@ -25,7 +25,7 @@ use crate::models::book::summary::Summary;
 use crate::models::book::taxi::{self, TaxiAction, TaxiSimulator};
 use crate::models::book::{Book, BookSink, TaxiEvent};
 use crate::models::dispatch::Dispatch;
-use crate::output::{EventFormat, RunEnd, Sink, SinkError, text};
+use crate::output::{ModelSink, RunEnd, Sink, SinkError, text};
 use crate::progress::{self, Progress};
 use crate::rng::{self, CpythonRandom, RandomSource, RngKind};
 use crate::scenario::{Overrides, Scenario};
@@ -357,27 +357,8 @@ fn reason_name(reason: StopReason) -> String {
         .unwrap_or_default()
 }
 
-/// `end_time at time 180, 32 events, 3 pending`.
-pub(crate) fn outcome_text(
-    reason: StopReason,
-    sim_time: &str,
-    events: u64,
-    pending: u64,
-) -> String {
-    format!(
-        "{} at time {sim_time}, {}, {pending} pending",
-        reason_name(reason),
-        counted(events, "event")
-    )
-}
-
 fn book_outcome_text(outcome: &Outcome) -> String {
-    outcome_text(
-        outcome.reason,
-        &outcome.sim_time.to_string(),
-        outcome.events,
-        outcome.pending,
-    )
+    Book::ending(outcome).to_string()
 }
 
 /// What `replay` is asked besides the log, whatever its model.
@@ -407,12 +388,12 @@ impl ReplayOptions {
 
     /// `--show`'s output of model `M`'s events, if asked for: the text
     /// format on stdout, flushed after each event when paced.
-    pub(crate) fn show_sink<M: Model>(&self) -> anyhow::Result<Option<Sink<dyn EventFormat<M>>>> {
+    pub(crate) fn show_sink<M: Model>(&self) -> anyhow::Result<Option<ModelSink<M>>> {
         if !self.show {
             return Ok(None);
         }
         crate::stdio::check_stdout_open().context("could not write stdout")?;
-        let mut sink: Sink<dyn EventFormat<M>> = Sink::stdout(Box::new(text::Text));
+        let mut sink: ModelSink<M> = Sink::stdout(Box::new(text::Text));
         sink.set_eager(self.delay.is_some());
         Ok(Some(sink))
     }
@@ -430,7 +411,7 @@ pub(crate) enum ShowFailure {
 /// Prints a verified event if `--show` asked for it.
 #[inline]
 pub(crate) fn show<M: Model>(
-    show: &mut Option<Sink<dyn EventFormat<M>>>,
+    show: &mut Option<ModelSink<M>>,
     event: &M::Event,
 ) -> Result<(), ShowFailure> {
     match show.as_mut().map(|sink| sink.event(event)) {
@@ -441,9 +422,7 @@ pub(crate) fn show<M: Model>(
 }
 
 /// Prints the events shown so far (a reader gone away is no error).
-pub(crate) fn flush_show<M: Model>(
-    show: &mut Option<Sink<dyn EventFormat<M>>>,
-) -> Result<(), SinkError> {
+pub(crate) fn flush_show<M: Model>(show: &mut Option<ModelSink<M>>) -> Result<(), SinkError> {
     match show.as_mut().map(Sink::flush) {
         Some(Err(error)) if !error.is_broken_pipe() => Err(error),
         _ => Ok(()),
@@ -452,7 +431,7 @@ pub(crate) fn flush_show<M: Model>(
 
 /// Completes `--show`'s output of a verified log.
 pub(crate) fn finish_show<M: Model>(
-    show: Option<Sink<dyn EventFormat<M>>>,
+    show: Option<ModelSink<M>>,
     end: &RunEnd<M>,
 ) -> Result<(), SinkError> {
     match show.map(|sink| sink.finish(end)) {
@@ -485,7 +464,7 @@ pub(crate) enum Verdict {
 impl Verdict {
     /// A mismatch, once the events verified before it are shown.
     pub(crate) fn mismatch<M: Model>(
-        show: &mut Option<Sink<dyn EventFormat<M>>>,
+        show: &mut Option<ModelSink<M>>,
         difference: String,
     ) -> Result<Self, SinkError> {
         flush_show(show)?;

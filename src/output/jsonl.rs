@@ -41,7 +41,7 @@ impl<M: Model> EventFormat<M> for JsonLines {
         let line: Line<M> = Line::End {
             outcome: end.outcome,
             summary: end.summary,
-            events: M::events(end.outcome),
+            events: M::ending(end.outcome).events,
         };
         serde_json::to_writer(&mut *out, &line)?;
         out.write_all(b"\n")

@@ -447,6 +447,9 @@ pub struct Sink<F: ?Sized> {
     closed: bool,
 }
 
+/// An output of model `M`'s runs.
+pub type ModelSink<M> = Sink<dyn EventFormat<M>>;
+
 /// An error of a sink, naming where it was writing.
 #[derive(Debug, thiserror::Error)]
 #[error("could not write {target}: {cause}")]

@@ -13,4 +13,4 @@ pub struct Book;
 pub type TaxiEvent = crate::engine::Event<taxi::TaxiAction>;
 
 /// An output of the book's runs.
-pub type BookSink = crate::output::Sink<dyn crate::output::EventFormat<Book>>;
+pub type BookSink = crate::output::ModelSink<Book>;

@@ -5,7 +5,7 @@ use super::Book;
 use super::TaxiEvent;
 use super::summary::Summary;
 use crate::engine::{Outcome, StopReason};
-use crate::model::{LogEvent, Model};
+use crate::model::{Ending, LogEvent, Model};
 use crate::output::push_u64;
 use crate::rng::RngKind;
 use crate::scenario::Scenario;
@@ -32,8 +32,17 @@ impl Model for Book {
         scenario.rng
     }
 
-    fn events(outcome: &Outcome) -> u64 {
-        outcome.events
+    fn ending(outcome: &Outcome) -> Ending {
+        Ending {
+            reason: outcome.reason,
+            sim_time: outcome.sim_time.to_string(),
+            events: outcome.events,
+            pending: outcome.pending,
+        }
+    }
+
+    fn summary_lines(summary: &Summary) -> String {
+        summary.short()
     }
 
     fn closing_line(outcome: &Outcome) -> Option<String> {

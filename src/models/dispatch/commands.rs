@@ -2,15 +2,13 @@
 //! `scenario` and `replay` of dispatch scenarios and logs.
 
 use crate::app::{
-    check_memory, closing_lines, finish_sinks, open_sinks, prints_events, quiet_on_broken_pipe,
-    run_delay, seed_or_drawn, sinks_with_files, stdout_closed_beside_files, write_headers,
-    write_stdout,
+    check_memory, finish_run_outputs, open_run_outputs, prints_events, quiet_on_broken_pipe,
+    run_delay, seed_or_drawn, sinks_with_files, stdout_closed_beside_files, write_stdout,
 };
 use crate::cli::{RunArgs, ValidateArgs};
 use crate::exit::Exit;
 use crate::interrupt;
-use crate::model::Model;
-use crate::output::{FormatKind, RunEnd, RunHeader, SinkError};
+use crate::output::SinkError;
 use crate::progress::{self, Progress};
 
 use super::validate::{self, Effort};
@@ -22,20 +20,13 @@ use super::{Dispatch, DispatchEvent, DispatchScenario, RunControl, RunFailure};
 pub fn run(args: &RunArgs, scenario: DispatchScenario) -> anyhow::Result<Exit> {
     let seed = seed_or_drawn(scenario.seed);
     check_memory(scenario.fleet.taxis)?;
-    let mut sinks = open_sinks(
-        args,
-        &Dispatch::input_files(&scenario),
-        FormatKind::formatter::<Dispatch>,
-    )?;
-    let stop_flag = interrupt::stop_flag();
-    let header = RunHeader::<Dispatch>::new(&scenario, seed);
     let delay = run_delay(args);
+    let mut sinks = match open_run_outputs::<Dispatch>(args, &scenario, seed, delay)? {
+        Ok(sinks) => sinks,
+        Err(exit) => return Ok(exit),
+    };
+    let stop_flag = interrupt::stop_flag();
     let files = sinks_with_files(&args.export);
-    if let Err(error) = write_headers(&mut sinks, delay.is_some(), files, |sink| {
-        sink.header(&header)
-    }) {
-        return quiet_on_broken_pipe(error);
-    }
     let mut progress = Progress::new(
         progress::wanted_beside_events(args.quiet, prints_events(args)),
         scenario.end_time.ceil() as u64,
@@ -70,18 +61,7 @@ pub fn run(args: &RunArgs, scenario: DispatchScenario) -> anyhow::Result<Exit> {
         Err(RunFailure::Model(message)) => anyhow::bail!(message),
     };
     progress.finish();
-    let end = RunEnd::<Dispatch> {
-        outcome: &outcome,
-        summary: &summary,
-    };
-    finish_sinks(sinks, |sink| sink.finish(&end))?;
-    Ok(closing_lines(
-        args.quiet,
-        &summary.short(),
-        outcome.reason,
-        &outcome.sim_time.to_string(),
-        outcome.events,
-    ))
+    finish_run_outputs::<Dispatch>(args, sinks, &outcome, &summary)
 }
 
 /// `taxi-sim validate`.

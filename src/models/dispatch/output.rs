@@ -9,7 +9,7 @@ use super::Dispatch;
 use super::scenario::{Demand, DispatchScenario};
 use super::summary::DispatchSummary;
 use super::world::{DispatchEvent, DispatchOutcome};
-use crate::model::{InputFile, LogEvent, Model};
+use crate::model::{Ending, InputFile, LogEvent, Model};
 use crate::output::push_u64;
 use crate::rng::RngKind;
 
@@ -35,8 +35,17 @@ impl Model for Dispatch {
         scenario.rng
     }
 
-    fn events(outcome: &DispatchOutcome) -> u64 {
-        outcome.events
+    fn ending(outcome: &DispatchOutcome) -> Ending {
+        Ending {
+            reason: outcome.reason,
+            sim_time: outcome.sim_time.to_string(),
+            events: outcome.events,
+            pending: outcome.pending,
+        }
+    }
+
+    fn summary_lines(summary: &DispatchSummary) -> String {
+        summary.short()
     }
 
     fn closing_line(_: &DispatchOutcome) -> Option<String> {

@@ -24,7 +24,7 @@ use super::{Dispatch, RunControl, RunFailure};
 use crate::engine::StopReason;
 use crate::exit::Exit;
 use crate::interrupt;
-use crate::model::RecordedInput;
+use crate::model::{Model, RecordedInput};
 use crate::output::{RunEnd, SinkError};
 use crate::progress::{self, Progress};
 use crate::replay::{LogSource, ReplayOptions, ShowFailure, Verdict};
@@ -53,12 +53,7 @@ struct End {
 
 /// `end_time at time 300, 120 events, 4 pending`.
 fn outcome_text(outcome: &DispatchOutcome) -> String {
-    crate::replay::outcome_text(
-        outcome.reason,
-        &outcome.sim_time.to_string(),
-        outcome.events,
-        outcome.pending,
-    )
+    Dispatch::ending(outcome).to_string()
 }
 
 #[derive(Debug, Deserialize)]
