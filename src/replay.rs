@@ -9,6 +9,7 @@
 use std::fmt;
 use std::fs::File;
 use std::io::{BufRead, BufReader};
+use std::marker::PhantomData;
 use std::path::Path;
 
 use anyhow::{Context, anyhow, bail};
@@ -539,7 +540,7 @@ struct Verifier<R: RandomSource> {
 }
 
 /// The error that stops reading a log once a difference is found.
-const STOP_READING: &str = "taxi-sim: stop reading";
+pub(crate) const STOP_READING: &str = "taxi-sim: stop reading";
 
 impl<R: RandomSource> Verifier<R> {
     /// Compares the next recorded event with the next re-simulated one.
@@ -948,9 +949,9 @@ fn verify<R: RandomSource>(
         LogKind::Document => {
             let result = {
                 let mut deserializer = serde_json::Deserializer::from_reader(source.reader()?);
-                EventsPass {
-                    verifier: &mut verifier,
-                }
+                EachEvent::new(|event: RecordedEvent| {
+                    verifier.check(event).map_err(|error| format!("{error:#}"))
+                })
                 .deserialize(&mut deserializer)
                 .and_then(|()| deserializer.end())
             };
@@ -1164,12 +1165,28 @@ impl<'de> Deserialize<'de> for EventCount {
     }
 }
 
-/// Second pass over a JSON document: each event is checked as it is read.
-struct EventsPass<'a, R: RandomSource> {
-    verifier: &'a mut Verifier<R>,
+/// Hands each event of a log document's `events` array to `each` as it is
+/// read (other keys are skipped), for every model's second pass: `each`
+/// answers `Ok(false)` to stop reading ([`STOP_READING`]), or an error.
+pub(crate) struct EachEvent<E, F> {
+    each: F,
+    event: PhantomData<fn() -> E>,
 }
 
-impl<'de, R: RandomSource> DeserializeSeed<'de> for EventsPass<'_, R> {
+impl<E, F> EachEvent<E, F> {
+    pub(crate) fn new(each: F) -> Self {
+        Self {
+            each,
+            event: PhantomData,
+        }
+    }
+}
+
+impl<'de, E, F> DeserializeSeed<'de> for EachEvent<E, F>
+where
+    E: Deserialize<'de>,
+    F: FnMut(E) -> Result<bool, String>,
+{
     type Value = ();
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
@@ -1177,18 +1194,23 @@ impl<'de, R: RandomSource> DeserializeSeed<'de> for EventsPass<'_, R> {
     }
 }
 
-impl<'de, R: RandomSource> Visitor<'de> for EventsPass<'_, R> {
+impl<'de, E, F> Visitor<'de> for EachEvent<E, F>
+where
+    E: Deserialize<'de>,
+    F: FnMut(E) -> Result<bool, String>,
+{
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a taxi-sim event log object")
     }
 
-    fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<(), M::Error> {
+    fn visit_map<M: MapAccess<'de>>(mut self, mut map: M) -> Result<(), M::Error> {
         while let Some(key) = map.next_key::<String>()? {
             if key == "events" {
-                map.next_value_seed(EventsSeq {
-                    verifier: &mut *self.verifier,
+                map.next_value_seed(EventArray {
+                    each: &mut self.each,
+                    event: self.event,
                 })?;
             } else {
                 map.next_value::<IgnoredAny>()?;
@@ -1198,11 +1220,16 @@ impl<'de, R: RandomSource> Visitor<'de> for EventsPass<'_, R> {
     }
 }
 
-struct EventsSeq<'a, R: RandomSource> {
-    verifier: &'a mut Verifier<R>,
+struct EventArray<'a, E, F> {
+    each: &'a mut F,
+    event: PhantomData<fn() -> E>,
 }
 
-impl<'de, R: RandomSource> DeserializeSeed<'de> for EventsSeq<'_, R> {
+impl<'de, E, F> DeserializeSeed<'de> for EventArray<'_, E, F>
+where
+    E: Deserialize<'de>,
+    F: FnMut(E) -> Result<bool, String>,
+{
     type Value = ();
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
@@ -1210,7 +1237,11 @@ impl<'de, R: RandomSource> DeserializeSeed<'de> for EventsSeq<'_, R> {
     }
 }
 
-impl<'de, R: RandomSource> Visitor<'de> for EventsSeq<'_, R> {
+impl<'de, E, F> Visitor<'de> for EventArray<'_, E, F>
+where
+    E: Deserialize<'de>,
+    F: FnMut(E) -> Result<bool, String>,
+{
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -1218,11 +1249,11 @@ impl<'de, R: RandomSource> Visitor<'de> for EventsSeq<'_, R> {
     }
 
     fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<(), S::Error> {
-        while let Some(event) = seq.next_element::<RecordedEvent>()? {
-            match self.verifier.check(event) {
+        while let Some(event) = seq.next_element::<E>()? {
+            match (self.each)(event) {
                 Ok(true) => {}
                 Ok(false) => return Err(de::Error::custom(STOP_READING)),
-                Err(error) => return Err(de::Error::custom(format!("{error:#}"))),
+                Err(message) => return Err(de::Error::custom(message)),
             }
         }
         Ok(())

@@ -15,7 +15,7 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use anyhow::{Context, anyhow, bail};
 use serde::Deserialize;
-use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{DeserializeSeed, IgnoredAny};
 
 use super::output::LOG_SCHEMA_VERSION;
 use super::scenario::DispatchScenario;
@@ -27,7 +27,7 @@ use crate::interrupt;
 use crate::model::{Model, RecordedInput};
 use crate::output::{RunEnd, SinkError};
 use crate::progress::{self, Progress};
-use crate::replay::{LogSource, ReplayOptions, ShowFailure, Verdict};
+use crate::replay::{EachEvent, LogSource, ReplayOptions, STOP_READING, ShowFailure, Verdict};
 use crate::rng::RngKind;
 use crate::scenario::Overrides;
 
@@ -89,58 +89,6 @@ struct Document {
 enum Recorded {
     Event(DispatchEvent),
     Error(String),
-}
-
-/// Sends each event of a document's `events` array, ignoring the rest.
-struct EventsOf<'a>(&'a SyncSender<Recorded>);
-
-impl<'de> DeserializeSeed<'de> for EventsOf<'_> {
-    type Value = ();
-    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for EventsOf<'_> {
-    type Value = ();
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a dispatch log document")
-    }
-    fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<(), M::Error> {
-        while let Some(key) = map.next_key::<String>()? {
-            if key == "events" {
-                map.next_value_seed(EventArray(self.0))?;
-            } else {
-                map.next_value::<IgnoredAny>()?;
-            }
-        }
-        Ok(())
-    }
-}
-
-struct EventArray<'a>(&'a SyncSender<Recorded>);
-
-impl<'de> DeserializeSeed<'de> for EventArray<'_> {
-    type Value = ();
-    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_seq(self)
-    }
-}
-
-impl<'de> Visitor<'de> for EventArray<'_> {
-    type Value = ();
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("an array of events")
-    }
-    fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<(), S::Error> {
-        while let Some(event) = seq.next_element::<DispatchEvent>()? {
-            if self.0.send(Recorded::Event(event)).is_err() {
-                // The verifier stopped: nothing more to read.
-                return Err(de::Error::custom("stopped"));
-            }
-        }
-        Ok(())
-    }
 }
 
 fn describe(event: &DispatchEvent) -> String {
@@ -310,8 +258,9 @@ fn read_events(reader: BufReader<File>, lines: bool, sender: SyncSender<Recorded
         }
     } else {
         let mut deserializer = serde_json::Deserializer::from_reader(reader);
-        if let Err(error) = EventsOf(&sender).deserialize(&mut deserializer)
-            && !error.to_string().starts_with("stopped")
+        let each = |event: DispatchEvent| Ok(sender.send(Recorded::Event(event)).is_ok());
+        if let Err(error) = EachEvent::new(each).deserialize(&mut deserializer)
+            && !error.to_string().starts_with(STOP_READING)
         {
             fail(error.to_string());
         }
