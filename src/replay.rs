@@ -984,22 +984,21 @@ fn verify<R: RandomSource>(
             }
         }
         None => {
-            if verifier.difference.is_none() {
-                match &end {
-                    Some((outcome, summary, count)) => verifier.finish(outcome, summary, *count)?,
-                    None => {
-                        return Err(malformed(format!(
-                            "truncated: no end line after {}",
-                            counted(verifier.verified, "event")
-                        )));
-                    }
-                }
+            if verifier.difference.is_none()
+                && let Some((outcome, summary, count)) = &end
+            {
+                verifier.finish(outcome, summary, *count)?;
             }
             match (verifier.difference.take(), end) {
                 (Some(difference), _) => {
                     Verdict::mismatch(&mut verifier.show, difference.to_string())?
                 }
-                (None, None) => unreachable!("no end line is refused above"),
+                (None, None) => {
+                    return Err(malformed(format!(
+                        "truncated: no end line after {}",
+                        counted(verifier.verified, "event")
+                    )));
+                }
                 (None, Some((outcome, summary, _))) => {
                     finish_show(
                         verifier.show.take(),
