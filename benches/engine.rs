@@ -11,6 +11,7 @@ use std::time::Duration;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use taxi_sim::app::{RunSettings, simulate};
 use taxi_sim::engine::{EventQueue, HeapQueue, Queue};
+use taxi_sim::models::book::{Book, BookSink};
 use taxi_sim::output::{FormatKind, RunHeader, Sink};
 use taxi_sim::rng::{self, CpythonRandom, Exponential, RandomSource};
 use taxi_sim::scenario::{Overrides, Scenario};
@@ -102,13 +103,14 @@ fn w_fleet() -> Scenario {
 
 fn run_into_sink(scenario: &Scenario, format: FormatKind) -> u64 {
     let seed = scenario.seed.unwrap_or(1);
-    let mut sinks: Vec<Sink> = format
-        .formatter()
+    let mut sinks: Vec<BookSink> = format
+        .formatter::<Book>()
         .map(|formatter| Sink::writer(formatter, Box::new(std::io::sink())))
         .into_iter()
         .collect();
     for sink in &mut sinks {
-        sink.header(&RunHeader::new(scenario, seed)).unwrap();
+        sink.header(&RunHeader::<Book>::new(scenario, seed))
+            .unwrap();
     }
     let settings = RunSettings {
         scenario,

@@ -14,10 +14,12 @@ use crate::engine::{Flow, Observer, Outcome, RunError, Simulator, StopReason, Ti
 use crate::exit::Exit;
 use crate::interrupt;
 use crate::manual;
+use crate::model::{InputFile, Model};
 use crate::models::AnyScenario;
 use crate::models::book::summary::Summary;
 use crate::models::book::taxi::{self, Taxi, TaxiAction};
-use crate::output::{FormatKind, RunEnd, RunHeader, Sink, SinkError, TaxiEvent};
+use crate::models::book::{Book, BookSink, TaxiEvent};
+use crate::output::{FormatKind, ModelSink, RunEnd, RunHeader, Sink, SinkError};
 use crate::progress::{self, Progress};
 use crate::replay;
 use crate::rng::{self, CpythonRandom, RandomSource, RngKind};
@@ -224,9 +226,14 @@ fn file_key(path: &Path) -> Option<FileKey> {
     ))
 }
 
-/// Refuses an export that would replace the scenario file, another
-/// export, or the file stdout is redirected to, however each is spelt.
-fn check_export_targets(args: &RunArgs, stdout_written: bool) -> Result<(), UsageError> {
+/// Refuses an export that would replace the scenario file, a file the
+/// scenario reads (`inputs`: a demand file), another export, or the file
+/// stdout is redirected to, however each is spelt.
+fn check_export_targets(
+    args: &RunArgs,
+    inputs: &[InputFile],
+    stdout_written: bool,
+) -> Result<(), UsageError> {
     let scenario_key = args
         .scenario
         .as_deref()
@@ -247,6 +254,17 @@ fn check_export_targets(args: &RunArgs, stdout_written: bool) -> Result<(), Usag
                 "export file '{}' is the scenario file '{}': it would be overwritten",
                 path.display(),
                 args.scenario.as_deref().unwrap_or_default()
+            )));
+        }
+        if let Some(input) = inputs
+            .iter()
+            .find(|input| file_key(&input.path).as_ref() == Some(&key))
+        {
+            return Err(UsageError(format!(
+                "export file '{}' is the scenario's {} '{}': it would be overwritten",
+                path.display(),
+                input.role,
+                input.path.display()
             )));
         }
         if stdout_key.as_ref() == Some(&key) {
@@ -272,9 +290,11 @@ fn check_export_targets(args: &RunArgs, stdout_written: bool) -> Result<(), Usag
 }
 
 /// Opens every output before the run, so a bad path fails at once;
-/// `formatter` makes a model's formatter of a kind.
-pub(crate) fn open_sinks<F: ?Sized>(
+/// `formatter` makes a model's formatter of a kind. No output may replace
+/// the scenario or its `inputs`.
+fn open_sinks<F: ?Sized>(
     args: &RunArgs,
+    inputs: &[InputFile],
     formatter: impl Fn(FormatKind) -> Option<Box<F>>,
 ) -> anyhow::Result<Vec<Sink<F>>> {
     let to_stdout = args
@@ -292,7 +312,7 @@ pub(crate) fn open_sinks<F: ?Sized>(
         (_, Some(format)) => format,
     };
     let stdout_formatter = formatter(stdout_format);
-    check_export_targets(args, stdout_formatter.is_some())?;
+    check_export_targets(args, inputs, stdout_formatter.is_some())?;
     if let Some(formatter) = stdout_formatter {
         stdio::check_stdout_open().context("could not write stdout")?;
         sinks.push(Sink::stdout(formatter));
@@ -321,16 +341,12 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Exit> {
     };
     let seed = seed_or_drawn(scenario.seed);
     check_scenario_memory(&scenario)?;
-    let mut sinks = open_sinks(args, FormatKind::formatter)?;
-    let stop_flag = interrupt::stop_flag();
-    let header = RunHeader::new(&scenario, seed);
     let delay = run_delay(args);
-    let files = sinks_with_files(&args.export);
-    if let Err(error) = write_headers(&mut sinks, delay.is_some(), files, |sink| {
-        sink.header(&header)
-    }) {
-        return quiet_on_broken_pipe(error);
-    }
+    let mut sinks = match open_run_outputs::<Book>(args, &scenario, seed, delay)? {
+        Ok(sinks) => sinks,
+        Err(exit) => return Ok(exit),
+    };
+    let stop_flag = interrupt::stop_flag();
     let settings = RunSettings {
         scenario: &scenario,
         seed,
@@ -351,17 +367,46 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Exit> {
                 return Err(error.into());
             }
         };
-    let end = RunEnd {
-        outcome: &outcome,
-        summary: &summary,
-    };
-    finish_sinks(sinks, |sink| sink.finish(&end))?;
+    finish_run_outputs::<Book>(args, sinks, &outcome, &summary)
+}
+
+/// Opens the outputs of a run of model `M` (none may replace the scenario
+/// or a file it reads) and writes their headers; `Ok(Err(exit))`: stdout's
+/// reader went away, and the run ends there, as it says.
+pub(crate) fn open_run_outputs<M: Model>(
+    args: &RunArgs,
+    scenario: &M::Scenario,
+    seed: u64,
+    delay: Option<f64>,
+) -> anyhow::Result<Result<Vec<ModelSink<M>>, Exit>> {
+    let mut sinks = open_sinks(args, &M::input_files(scenario), FormatKind::formatter::<M>)?;
+    interrupt::stop_flag();
+    let header = RunHeader::<M>::new(scenario, seed);
+    let files = sinks_with_files(&args.export);
+    match write_headers(&mut sinks, delay.is_some(), files, |sink| {
+        sink.header(&header)
+    }) {
+        Ok(()) => Ok(Ok(sinks)),
+        Err(error) => quiet_on_broken_pipe(error).map(Err),
+    }
+}
+
+/// Completes the outputs of a finished run of model `M`, says its summary
+/// (unless quiet) and returns its exit code.
+pub(crate) fn finish_run_outputs<M: Model>(
+    args: &RunArgs,
+    sinks: Vec<ModelSink<M>>,
+    outcome: &M::Outcome,
+    summary: &M::Summary,
+) -> anyhow::Result<Exit> {
+    finish_sinks(sinks, |sink| sink.finish(&RunEnd::<M> { outcome, summary }))?;
+    let ending = M::ending(outcome);
     Ok(closing_lines(
         args.quiet,
-        &summary.short(),
-        outcome.reason,
-        &outcome.sim_time.to_string(),
-        outcome.events,
+        &M::summary_lines(summary),
+        ending.reason,
+        &ending.sim_time,
+        ending.events,
     ))
 }
 
@@ -388,7 +433,7 @@ pub(crate) fn run_delay(args: &RunArgs) -> Option<f64> {
 /// Writes each output's header (`eager`: flushed after every event). A
 /// stdout whose reader went away while `files` are written is closed and
 /// dropped: the files go on.
-pub(crate) fn write_headers<F: ?Sized>(
+fn write_headers<F: ?Sized>(
     sinks: &mut Vec<Sink<F>>,
     eager: bool,
     files: bool,
@@ -409,7 +454,7 @@ pub(crate) fn write_headers<F: ?Sized>(
 
 /// Finishes every output even if one fails: a full disk for one file, or a
 /// closed stdout, must not cost the others. The first real error is returned.
-pub(crate) fn finish_sinks<F: ?Sized>(
+fn finish_sinks<F: ?Sized>(
     sinks: Vec<Sink<F>>,
     mut finish: impl FnMut(Sink<F>) -> Result<(), SinkError>,
 ) -> anyhow::Result<()> {
@@ -430,7 +475,7 @@ pub(crate) fn finish_sinks<F: ?Sized>(
 
 /// The run's closing lines on stderr (the summary unless `quiet`, and a
 /// note of an interruption) and its exit code.
-pub(crate) fn closing_lines(
+fn closing_lines(
     quiet: bool,
     summary: &str,
     reason: StopReason,
@@ -441,7 +486,10 @@ pub(crate) fn closing_lines(
         crate::say!("{summary}");
     }
     if reason == StopReason::Interrupted {
-        crate::say!("taxi-sim: interrupted at time {sim_time} after {events} events");
+        crate::say!(
+            "taxi-sim: interrupted at time {sim_time} after {}",
+            stdio::counted(events, "event")
+        );
         return Exit::Interrupted;
     }
     Exit::Success
@@ -531,7 +579,7 @@ pub struct RunSettings<'a> {
 /// outcome and the summary. `stop_flag` interrupts it.
 pub fn simulate(
     settings: &RunSettings,
-    sinks: &mut [Sink],
+    sinks: &mut [BookSink],
     stop_flag: Option<&AtomicBool>,
 ) -> Result<(Outcome, Summary), RunError<SinkError>> {
     simulate_on_threads(settings, 1, sinks, stop_flag)
@@ -544,7 +592,7 @@ pub fn simulate(
 pub fn simulate_on_threads(
     settings: &RunSettings,
     threads: usize,
-    sinks: &mut [Sink],
+    sinks: &mut [BookSink],
     stop_flag: Option<&AtomicBool>,
 ) -> Result<(Outcome, Summary), RunError<SinkError>> {
     let scenario = settings.scenario;
@@ -577,7 +625,7 @@ fn simulate_with<R: RandomSource>(
     settings: &RunSettings,
     rng: R,
     cpython_tables: bool,
-    sinks: &mut [Sink],
+    sinks: &mut [BookSink],
     stop_flag: Option<&AtomicBool>,
 ) -> Result<(Outcome, Summary), RunError<SinkError>> {
     let scenario = settings.scenario;
@@ -595,7 +643,7 @@ fn simulate_with<R: RandomSource>(
 fn run_simulator<T: Timing<TaxiAction>>(
     settings: &RunSettings,
     sim: Simulator<Taxi, T>,
-    sinks: &mut [Sink],
+    sinks: &mut [BookSink],
     stop_flag: Option<&AtomicBool>,
 ) -> Result<(Outcome, Summary), RunError<SinkError>> {
     let scenario = settings.scenario;
@@ -638,13 +686,13 @@ impl Observer<TaxiAction> for ProgressOnly {
 /// Feeds each event to the outputs and the progress bar;
 /// `PACED` runs sleep before each event, as the book's delayed run does.
 struct RunObserver<'a, const PACED: bool> {
-    sinks: &'a mut [Sink],
+    sinks: &'a mut [BookSink],
     progress: Progress,
     seconds_per_tick: f64,
 }
 
 impl<'a, const PACED: bool> RunObserver<'a, PACED> {
-    fn new(sinks: &'a mut [Sink], progress: Progress, seconds_per_tick: f64) -> Self {
+    fn new(sinks: &'a mut [BookSink], progress: Progress, seconds_per_tick: f64) -> Self {
         Self {
             sinks,
             progress,
@@ -729,9 +777,10 @@ pub fn scenario(command: ScenarioCommand) -> anyhow::Result<Exit> {
                         };
                         stdout
                             .line(format_args!(
-                                "ok: {}: '{}', {model}{taxis} taxis, end time {end_time}",
+                                "ok: {}: '{}', {model}{}, end time {end_time}",
                                 stdio::printable(file),
                                 stdio::printable(name),
+                                stdio::counted(taxis, "taxi"),
                             ))
                             .context("could not write stdout")?
                     }

@@ -223,12 +223,13 @@ pub struct ReplayArgs {
     #[arg(value_name = "LOG")]
     pub log: PathBuf,
 
-    /// Print the events in the book's text format while verifying
+    /// Print the events in the text format while verifying
     #[arg(long)]
     pub show: bool,
 
     /// Play the events back in real time with --show: SECONDS per simulated tick
-    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds, allow_hyphen_values = true)]
+    /// (the book model) or minute (the dispatch model)
+    #[arg(short = 'd', long, value_name = "SECONDS", value_parser = parse_seconds, allow_hyphen_values = true)]
     pub delay: Option<f64>,
 
     /// No progress bar

@@ -89,6 +89,13 @@ pub fn pause_for(ticks: u64, seconds_per_tick: f64) -> Duration {
     Duration::try_from_secs_f64(ticks as f64 * seconds_per_tick).unwrap_or(Duration::MAX)
 }
 
+/// Sleeps through the simulated time from `now` to `next` at
+/// `seconds_per_unit` (a paced run or replay); `true` if Ctrl-C cut it short.
+pub fn pace(now: f64, next: f64, seconds_per_unit: f64) -> bool {
+    let seconds = (next - now).max(0.0) * seconds_per_unit;
+    sleep(Duration::try_from_secs_f64(seconds).unwrap_or(Duration::MAX))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -70,6 +70,7 @@ pub mod exit;
 pub mod experiment;
 pub mod interrupt;
 pub mod manual;
+pub mod model;
 pub mod models;
 pub mod output;
 pub mod progress;

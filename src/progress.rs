@@ -87,7 +87,11 @@ impl Progress {
             bar
         });
         let rate = events as f64 / (now - self.started).as_secs_f64();
-        bar.set_message(format!("{events} events, {:.2} M/s", rate / 1e6));
+        bar.set_message(format!(
+            "{}, {:.2} M/s",
+            crate::stdio::counted(events, "event"),
+            rate / 1e6
+        ));
         bar.set_position(sim_time.min(end_time));
     }
 

@@ -9,6 +9,7 @@
 use std::fmt;
 use std::fs::File;
 use std::io::{BufRead, BufReader};
+use std::marker::PhantomData;
 use std::path::Path;
 
 use anyhow::{Context, anyhow, bail};
@@ -19,12 +20,17 @@ use crate::cli::ReplayArgs;
 use crate::engine::{Outcome, Step, StopReason, Tick};
 use crate::exit::Exit;
 use crate::interrupt;
+use crate::model::Model;
+use crate::models::book::output::LOG_SCHEMA_VERSION;
 use crate::models::book::summary::Summary;
 use crate::models::book::taxi::{self, TaxiAction, TaxiSimulator};
-use crate::output::{LOG_SCHEMA_VERSION, Sink, TaxiEvent, text};
+use crate::models::book::{Book, BookSink, TaxiEvent};
+use crate::models::dispatch::Dispatch;
+use crate::output::{ModelSink, RunEnd, Sink, SinkError, text};
 use crate::progress::{self, Progress};
 use crate::rng::{self, CpythonRandom, RandomSource, RngKind};
 use crate::scenario::{Overrides, Scenario};
+use crate::stdio::counted;
 
 /// An event as a log records it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -315,10 +321,10 @@ impl fmt::Display for Difference {
                 outcome,
             } => write!(
                 f,
-                "the log has more events than the re-simulation\n  recorded:     event #{index}: {recorded}\n  re-simulated: the run ended ({}) at time {} after {} events",
+                "the log has more events than the re-simulation\n  recorded:     event #{index}: {recorded}\n  re-simulated: the run ended ({}) at time {} after {}",
                 reason_name(outcome.reason),
                 outcome.sim_time,
-                outcome.events
+                counted(outcome.events, "event")
             ),
             Difference::LogShorter { index, simulated } => write!(
                 f,
@@ -330,15 +336,16 @@ impl fmt::Display for Difference {
             } => write!(
                 f,
                 "the outcome differs\n  recorded:     {}\n  re-simulated: {}",
-                outcome_text(recorded),
-                outcome_text(simulated)
+                book_outcome_text(recorded),
+                book_outcome_text(simulated)
             ),
             Difference::Summary => f.write_str(
                 "the events match but the recorded summary differs from the re-computed one",
             ),
             Difference::EventCount { recorded, verified } => write!(
                 f,
-                "the end line says {recorded} events, but the log holds {verified}"
+                "the end line says {}, but the log holds {verified}",
+                counted(*recorded, "event")
             ),
         }
     }
@@ -351,14 +358,170 @@ fn reason_name(reason: StopReason) -> String {
         .unwrap_or_default()
 }
 
-fn outcome_text(outcome: &Outcome) -> String {
-    format!(
-        "{} at time {}, {} events, {} pending",
-        reason_name(outcome.reason),
-        outcome.sim_time,
-        outcome.events,
-        outcome.pending
-    )
+fn book_outcome_text(outcome: &Outcome) -> String {
+    Book::ending(outcome).to_string()
+}
+
+/// What `replay` is asked besides the log, whatever its model.
+pub(crate) struct ReplayOptions {
+    /// Print the events (text format) while verifying.
+    pub show: bool,
+    /// Seconds per simulated time unit (the book's tick, the dispatch
+    /// model's minute) to sleep between events.
+    pub delay: Option<f64>,
+    /// No progress bar.
+    pub quiet: bool,
+}
+
+impl ReplayOptions {
+    fn of(args: &ReplayArgs) -> Self {
+        Self {
+            show: args.show,
+            delay: args.delay,
+            quiet: args.quiet,
+        }
+    }
+
+    /// The pace of a paced replay, if any.
+    pub(crate) fn seconds_per_unit(&self) -> Option<f64> {
+        self.delay.filter(|&seconds| seconds > 0.0)
+    }
+
+    /// `--show`'s output of model `M`'s events, if asked for: the text
+    /// format on stdout, flushed after each event when paced.
+    pub(crate) fn show_sink<M: Model>(&self) -> anyhow::Result<Option<ModelSink<M>>> {
+        if !self.show {
+            return Ok(None);
+        }
+        crate::stdio::check_stdout_open().context("could not write stdout")?;
+        let mut sink: ModelSink<M> = Sink::stdout(Box::new(text::Text));
+        sink.set_eager(self.delay.is_some());
+        Ok(Some(sink))
+    }
+}
+
+/// Why `--show` could not print an event.
+#[derive(Debug)]
+pub(crate) enum ShowFailure {
+    /// Its reader went away (`--show | head`): the replay ends quietly.
+    StdoutGone,
+    /// Any other failure to print: an error, not a fault of the log.
+    Failed(SinkError),
+}
+
+/// Prints a verified event if `--show` asked for it.
+#[inline]
+pub(crate) fn show<M: Model>(
+    show: &mut Option<ModelSink<M>>,
+    event: &M::Event,
+) -> Result<(), ShowFailure> {
+    match show.as_mut().map(|sink| sink.event(event)) {
+        Some(Err(error)) if error.is_broken_pipe() => Err(ShowFailure::StdoutGone),
+        Some(Err(error)) => Err(ShowFailure::Failed(error)),
+        _ => Ok(()),
+    }
+}
+
+/// Prints the events shown so far (a reader gone away is no error).
+pub(crate) fn flush_show<M: Model>(show: &mut Option<ModelSink<M>>) -> Result<(), SinkError> {
+    match show.as_mut().map(Sink::flush) {
+        Some(Err(error)) if !error.is_broken_pipe() => Err(error),
+        _ => Ok(()),
+    }
+}
+
+/// Completes `--show`'s output of a verified log.
+pub(crate) fn finish_show<M: Model>(
+    show: Option<ModelSink<M>>,
+    end: &RunEnd<M>,
+) -> Result<(), SinkError> {
+    match show.map(|sink| sink.finish(end)) {
+        Some(Err(error)) if !error.is_broken_pipe() => Err(error),
+        _ => Ok(()),
+    }
+}
+
+/// How a replay ended, whatever the log's model.
+#[derive(Debug)]
+pub(crate) enum Verdict {
+    /// Every event, the outcome and the summary are the re-simulation's.
+    Identical {
+        /// Events verified.
+        verified: u64,
+        /// The recorded outcome, in words.
+        ending: String,
+    },
+    /// The first difference, in words.
+    Mismatch(String),
+    /// Ctrl-C.
+    Interrupted {
+        /// Events verified before it.
+        verified: u64,
+    },
+    /// `--show`'s reader went away.
+    StdoutGone,
+}
+
+impl Verdict {
+    /// A mismatch, once the events verified before it are shown.
+    pub(crate) fn mismatch<M: Model>(
+        show: &mut Option<ModelSink<M>>,
+        difference: String,
+    ) -> Result<Self, SinkError> {
+        flush_show(show)?;
+        Ok(Verdict::Mismatch(difference))
+    }
+}
+
+/// What the verdict's message names of the log.
+pub(crate) struct LogFacts<'a> {
+    /// The log's name.
+    pub name: &'a str,
+    /// Its seed.
+    pub seed: u64,
+    /// Its generator.
+    pub rng: RngKind,
+    /// Its scenario's name.
+    pub scenario: &'a str,
+    /// The taxi-sim version that wrote it.
+    pub written_by: &'a str,
+}
+
+/// Says the verdict on stderr, in one wording for every model, and returns
+/// the exit code.
+pub(crate) fn report(verdict: &Verdict, log: &LogFacts) -> Exit {
+    let name = log.name;
+    match verdict {
+        Verdict::Identical { verified, ending } => {
+            crate::say!(
+                "replay: verified {} of '{name}' (seed {}, generator {}, scenario '{}', written by taxi-sim {}): identical, ending {ending}",
+                counted(*verified, "event"),
+                log.seed,
+                log.rng,
+                crate::stdio::printable(log.scenario),
+                crate::stdio::printable(log.written_by),
+            );
+            Exit::Success
+        }
+        Verdict::Mismatch(difference) => {
+            crate::say!("replay: MISMATCH in '{name}': {difference}");
+            crate::say!(
+                "replay: the log does not match a re-simulation with seed {} and generator {}",
+                log.seed,
+                log.rng
+            );
+            Exit::Failure
+        }
+        Verdict::Interrupted { verified } => {
+            crate::say!(
+                "taxi-sim: replay interrupted after verifying {}",
+                counted(*verified, "event")
+            );
+            Exit::Interrupted
+        }
+        Verdict::StdoutGone if interrupt::stop_requested() => Exit::Interrupted,
+        Verdict::StdoutGone => Exit::Success,
+    }
 }
 
 /// Re-simulates and compares, event by event.
@@ -367,19 +530,17 @@ struct Verifier<R: RandomSource> {
     minutes_per_tick: f64,
     verified: u64,
     difference: Option<Difference>,
-    show: Option<Sink>,
+    show: Option<BookSink>,
     seconds_per_tick: Option<f64>,
     interrupted: bool,
     progress: Progress,
     last_time: Tick,
-    /// `--show`'s reader went away.
-    stdout_gone: bool,
-    /// `--show` could not print.
-    print_error: Option<crate::output::SinkError>,
+    /// `--show` stopped the replay.
+    show_failure: Option<ShowFailure>,
 }
 
 /// The error that stops reading a log once a difference is found.
-const STOP_READING: &str = "taxi-sim: stop reading";
+pub(crate) const STOP_READING: &str = "taxi-sim: stop reading";
 
 impl<R: RandomSource> Verifier<R> {
     /// Compares the next recorded event with the next re-simulated one.
@@ -409,17 +570,8 @@ impl<R: RandomSource> Verifier<R> {
                     });
                     return Ok(false);
                 }
-                if let Some(show) = &mut self.show
-                    && let Err(error) = show.event(&event)
-                {
-                    // A closed stdout (`--show | head`) ends the replay
-                    // quietly; any other failure to print is an error, not
-                    // a fault of the log.
-                    if error.is_broken_pipe() {
-                        self.stdout_gone = true;
-                        return Ok(false);
-                    }
-                    self.print_error = Some(error);
+                if let Err(failure) = show::<Book>(&mut self.show, &event) {
+                    self.show_failure = Some(failure);
                     return Ok(false);
                 }
             }
@@ -494,8 +646,6 @@ pub(crate) struct LogSource {
     file: File,
     /// The log's name for messages (`(stdin)` for `-`).
     pub(crate) name: String,
-    /// A path that opens the same bytes: the file's, or the copy's.
-    path: std::path::PathBuf,
     /// The copy of a pipe, removed when the replay ends.
     _spool: Option<tempfile::NamedTempFile>,
 }
@@ -513,7 +663,6 @@ impl LogSource {
             Ok(Self {
                 file: spool.reopen().with_context(could_not)?,
                 name: name.clone(),
-                path: spool.path().to_path_buf(),
                 _spool: Some(spool),
             })
         };
@@ -525,7 +674,6 @@ impl LogSource {
             Ok(Self {
                 file,
                 name: name.clone(),
-                path: path.to_path_buf(),
                 _spool: None,
             })
         } else {
@@ -539,13 +687,34 @@ impl LogSource {
         Ok(copy)
     }
 
-    /// A path that opens the log's bytes (a copy's, for a pipe).
-    pub(crate) fn path(&self) -> &Path {
-        &self.path
+    /// The schema version the log declares (`None` if it declares none):
+    /// the first line's `data` of JSON Lines, or a document's key (read
+    /// streaming, its events skipped).
+    fn schema_version(&self, kind: LogKind) -> anyhow::Result<Option<u64>> {
+        #[derive(Deserialize)]
+        struct Peek {
+            schema_version: Option<u64>,
+        }
+        #[derive(Deserialize)]
+        struct PeekLine {
+            data: Option<Peek>,
+        }
+        let reader = self.reader()?;
+        Ok(match kind {
+            LogKind::Lines => match reader.lines().next() {
+                Some(Ok(first)) => serde_json::from_str::<PeekLine>(&first)
+                    .ok()
+                    .and_then(|line| line.data?.schema_version),
+                _ => None,
+            },
+            LogKind::Document => serde_json::from_reader::<_, Peek>(reader)
+                .ok()
+                .and_then(|peek| peek.schema_version),
+        })
     }
 
     /// A reader from the first byte.
-    fn reader(&self) -> anyhow::Result<BufReader<File>> {
+    pub(crate) fn reader(&self) -> anyhow::Result<BufReader<File>> {
         use std::io::Seek;
         let mut file = self
             .file
@@ -629,21 +798,27 @@ impl LogSource {
     }
 }
 
-/// `taxi-sim replay`.
+/// `taxi-sim replay`: one path for every model. The log is read whatever
+/// its name (stdin and pipes too), its kind is told by its first bytes, its
+/// model by its `schema_version`; `--show`, `--delay` and the verdict are
+/// the same for every model.
 pub fn replay(args: &ReplayArgs) -> anyhow::Result<Exit> {
     let source = LogSource::open(&args.log)?;
+    let kind = source.kind()?;
+    // Installs the Ctrl-C handler: the verifiers poll the flag it raises.
+    interrupt::stop_flag();
+    let options = ReplayOptions::of(args);
+    if source.schema_version(kind)? == Some(Dispatch::LOG_SCHEMA_VERSION.into()) {
+        return crate::models::dispatch::replay::replay(&source, kind == LogKind::Lines, &options);
+    }
+    // The book's, or a log no model reads: the book's reader says why.
+    replay_book(&source, kind, &options)
+}
+
+/// Replays a book log (`schema_version` 1).
+fn replay_book(source: &LogSource, kind: LogKind, args: &ReplayOptions) -> anyhow::Result<Exit> {
     let name = source.name.clone();
     let malformed = |what: String| anyhow!("malformed log '{name}': {what}");
-    let kind = source.kind()?;
-    let lines = kind == LogKind::Lines;
-    if crate::models::dispatch::replay::schema_version(source.path(), lines)?
-        == Some(crate::models::dispatch::output::LOG_SCHEMA_VERSION.into())
-    {
-        interrupt::stop_flag();
-        return crate::models::dispatch::replay::replay(source.path(), &source.name, lines);
-    }
-    // Installs the Ctrl-C handler: the verifier polls the flag it raises.
-    interrupt::stop_flag();
 
     // The settings, and for a document its outcome and summary (first pass).
     let (header, document_end) = match kind {
@@ -698,20 +873,12 @@ pub fn replay(args: &ReplayArgs) -> anyhow::Result<Exit> {
     )?;
     crate::app::check_scenario_memory(&scenario)?;
 
-    if args.show {
-        crate::stdio::check_stdout_open().context("could not write stdout")?;
-    }
-    let show = args.show.then(|| {
-        let mut sink: Sink = Sink::stdout(Box::new(text::Text));
-        sink.set_eager(args.delay.is_some());
-        sink
-    });
     let context = ReplayContext {
-        source: &source,
+        source,
         kind,
         scenario: &scenario,
-        show,
-        seconds_per_tick: args.delay.filter(|&seconds| seconds > 0.0),
+        show: args.show_sink::<Book>()?,
+        seconds_per_tick: args.seconds_per_unit(),
         progress: Progress::new(
             progress::wanted_beside_events(args.quiet, args.show),
             scenario.end_time,
@@ -729,7 +896,8 @@ fn check_version(version: Option<u64>, name: &str) -> anyhow::Result<()> {
     match version {
         Some(version) if version == u64::from(LOG_SCHEMA_VERSION) => Ok(()),
         Some(version) => bail!(
-            "log '{name}' has schema_version {version}; this taxi-sim reads version {LOG_SCHEMA_VERSION}"
+            "log '{name}' has schema_version {version}; this taxi-sim reads version {LOG_SCHEMA_VERSION} (the book model's logs) and {} (the dispatch model's)",
+            Dispatch::LOG_SCHEMA_VERSION
         ),
         None => bail!("malformed log '{name}': no schema_version in its header"),
     }
@@ -739,7 +907,7 @@ struct ReplayContext<'a> {
     source: &'a LogSource,
     kind: LogKind,
     scenario: &'a Scenario,
-    show: Option<Sink>,
+    show: Option<BookSink>,
     seconds_per_tick: Option<f64>,
     progress: Progress,
     document_end: Option<(Outcome, Summary, u64)>,
@@ -773,8 +941,7 @@ fn verify<R: RandomSource>(
         interrupted: false,
         progress: context.progress,
         last_time: 0,
-        stdout_gone: false,
-        print_error: None,
+        show_failure: None,
     };
 
     let end = match context.kind {
@@ -782,9 +949,9 @@ fn verify<R: RandomSource>(
         LogKind::Document => {
             let result = {
                 let mut deserializer = serde_json::Deserializer::from_reader(source.reader()?);
-                EventsPass {
-                    verifier: &mut verifier,
-                }
+                EachEvent::new(|event: RecordedEvent| {
+                    verifier.check(event).map_err(|error| format!("{error:#}"))
+                })
                 .deserialize(&mut deserializer)
                 .and_then(|()| deserializer.end())
             };
@@ -793,84 +960,62 @@ fn verify<R: RandomSource>(
                 Err(_)
                     if verifier.difference.is_some()
                         || verifier.interrupted
-                        || verifier.stdout_gone
-                        || verifier.print_error.is_some() => {}
+                        || verifier.show_failure.is_some() => {}
                 Err(error) => return Err(malformed(error.to_string())),
             }
             context.document_end
         }
     };
     verifier.progress.finish();
-
-    if let Some(error) = verifier.print_error {
-        return Err(error.into());
-    }
-    if verifier.stdout_gone {
-        return Ok(if interrupt::stop_requested() {
-            Exit::Interrupted
-        } else {
-            Exit::Success
-        });
-    }
-    if verifier.interrupted {
-        if let Some(show) = verifier.show.as_mut() {
-            let _ = show.flush();
-        }
-        crate::say!(
-            "taxi-sim: replay interrupted after verifying {} events",
-            verifier.verified
-        );
-        return Ok(Exit::Interrupted);
-    }
-    if verifier.difference.is_none() {
-        match &end {
-            Some((outcome, summary, count)) => verifier.finish(outcome, summary, *count)?,
-            None => {
-                return Err(malformed(format!(
-                    "truncated: no end line after {} events",
-                    verifier.verified
-                )));
+    let facts = LogFacts {
+        name,
+        seed: context.seed,
+        rng: header.rng,
+        scenario: &scenario.name,
+        written_by: &header.taxi_sim_version,
+    };
+    let verdict = match verifier.show_failure {
+        Some(ShowFailure::Failed(error)) => return Err(error.into()),
+        Some(ShowFailure::StdoutGone) => Verdict::StdoutGone,
+        None if verifier.interrupted => {
+            flush_show(&mut verifier.show)?;
+            Verdict::Interrupted {
+                verified: verifier.verified,
             }
         }
-    }
-    if let Some(difference) = verifier.difference {
-        // The events verified before the difference are shown.
-        if let Some(show) = verifier.show.as_mut()
-            && let Err(error) = show.flush()
-            && !error.is_broken_pipe()
-        {
-            return Err(error.into());
+        None => {
+            if verifier.difference.is_none()
+                && let Some((outcome, summary, count)) = &end
+            {
+                verifier.finish(outcome, summary, *count)?;
+            }
+            match (verifier.difference.take(), end) {
+                (Some(difference), _) => {
+                    Verdict::mismatch(&mut verifier.show, difference.to_string())?
+                }
+                (None, None) => {
+                    return Err(malformed(format!(
+                        "truncated: no end line after {}",
+                        counted(verifier.verified, "event")
+                    )));
+                }
+                (None, Some((outcome, summary, _))) => {
+                    finish_show(
+                        verifier.show.take(),
+                        &RunEnd::<Book> {
+                            outcome: &outcome,
+                            summary: &summary,
+                        },
+                    )?;
+                    Verdict::Identical {
+                        verified: verifier.verified,
+                        ending: book_outcome_text(&outcome),
+                    }
+                }
+            }
         }
-        crate::say!("replay: MISMATCH in '{name}': {difference}");
-        crate::say!(
-            "replay: the log does not match a re-simulation with seed {} and generator {}",
-            context.seed,
-            header.rng
-        );
-        return Ok(Exit::Failure);
-    }
-    let (outcome, summary, _) = end.expect("checked above");
-    if let Some(show) = verifier.show.take() {
-        let run_end = crate::output::RunEnd {
-            outcome: &outcome,
-            summary: &summary,
-        };
-        if let Err(error) = show.finish(&run_end)
-            && !error.is_broken_pipe()
-        {
-            return Err(error.into());
-        }
-    }
-    crate::say!(
-        "replay: verified {} events of '{name}' (seed {}, generator {}, scenario '{}', written by taxi-sim {}): identical, ending {}",
-        verifier.verified,
-        context.seed,
-        header.rng,
-        crate::stdio::printable(&scenario.name),
-        crate::stdio::printable(&header.taxi_sim_version),
-        outcome_text(&outcome)
-    );
-    Ok(Exit::Success)
+    };
+    Ok(report(&verdict, &facts))
 }
 
 /// Reads JSON Lines after the header; returns the end line's data, or `None`
@@ -1019,12 +1164,28 @@ impl<'de> Deserialize<'de> for EventCount {
     }
 }
 
-/// Second pass over a JSON document: each event is checked as it is read.
-struct EventsPass<'a, R: RandomSource> {
-    verifier: &'a mut Verifier<R>,
+/// Hands each event of a log document's `events` array to `each` as it is
+/// read (other keys are skipped), for every model's second pass: `each`
+/// answers `Ok(false)` to stop reading ([`STOP_READING`]), or an error.
+pub(crate) struct EachEvent<E, F> {
+    each: F,
+    event: PhantomData<fn() -> E>,
 }
 
-impl<'de, R: RandomSource> DeserializeSeed<'de> for EventsPass<'_, R> {
+impl<E, F> EachEvent<E, F> {
+    pub(crate) fn new(each: F) -> Self {
+        Self {
+            each,
+            event: PhantomData,
+        }
+    }
+}
+
+impl<'de, E, F> DeserializeSeed<'de> for EachEvent<E, F>
+where
+    E: Deserialize<'de>,
+    F: FnMut(E) -> Result<bool, String>,
+{
     type Value = ();
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
@@ -1032,18 +1193,23 @@ impl<'de, R: RandomSource> DeserializeSeed<'de> for EventsPass<'_, R> {
     }
 }
 
-impl<'de, R: RandomSource> Visitor<'de> for EventsPass<'_, R> {
+impl<'de, E, F> Visitor<'de> for EachEvent<E, F>
+where
+    E: Deserialize<'de>,
+    F: FnMut(E) -> Result<bool, String>,
+{
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a taxi-sim event log object")
     }
 
-    fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<(), M::Error> {
+    fn visit_map<M: MapAccess<'de>>(mut self, mut map: M) -> Result<(), M::Error> {
         while let Some(key) = map.next_key::<String>()? {
             if key == "events" {
-                map.next_value_seed(EventsSeq {
-                    verifier: &mut *self.verifier,
+                map.next_value_seed(EventArray {
+                    each: &mut self.each,
+                    event: self.event,
                 })?;
             } else {
                 map.next_value::<IgnoredAny>()?;
@@ -1053,11 +1219,16 @@ impl<'de, R: RandomSource> Visitor<'de> for EventsPass<'_, R> {
     }
 }
 
-struct EventsSeq<'a, R: RandomSource> {
-    verifier: &'a mut Verifier<R>,
+struct EventArray<'a, E, F> {
+    each: &'a mut F,
+    event: PhantomData<fn() -> E>,
 }
 
-impl<'de, R: RandomSource> DeserializeSeed<'de> for EventsSeq<'_, R> {
+impl<'de, E, F> DeserializeSeed<'de> for EventArray<'_, E, F>
+where
+    E: Deserialize<'de>,
+    F: FnMut(E) -> Result<bool, String>,
+{
     type Value = ();
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
@@ -1065,7 +1236,11 @@ impl<'de, R: RandomSource> DeserializeSeed<'de> for EventsSeq<'_, R> {
     }
 }
 
-impl<'de, R: RandomSource> Visitor<'de> for EventsSeq<'_, R> {
+impl<'de, E, F> Visitor<'de> for EventArray<'_, E, F>
+where
+    E: Deserialize<'de>,
+    F: FnMut(E) -> Result<bool, String>,
+{
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -1073,11 +1248,11 @@ impl<'de, R: RandomSource> Visitor<'de> for EventsSeq<'_, R> {
     }
 
     fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<(), S::Error> {
-        while let Some(event) = seq.next_element::<RecordedEvent>()? {
-            match self.verifier.check(event) {
+        while let Some(event) = seq.next_element::<E>()? {
+            match (self.each)(event) {
                 Ok(true) => {}
                 Ok(false) => return Err(de::Error::custom(STOP_READING)),
-                Err(error) => return Err(de::Error::custom(format!("{error:#}"))),
+                Err(message) => return Err(de::Error::custom(message)),
             }
         }
         Ok(())

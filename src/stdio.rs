@@ -8,6 +8,14 @@
 use std::io::{self, Write};
 use std::path::Path;
 
+/// `count` and its noun, singular for one: `1 event`, `2 events`.
+pub fn counted(count: impl Into<u64>, singular: &str) -> String {
+    match count.into() {
+        1 => format!("1 {singular}"),
+        count => format!("{count} {singular}s"),
+    }
+}
+
 /// Whether stdout was closed when taxi-sim started. The runtime opens
 /// `/dev/null` read-write in its place; a shell's `>/dev/null` opens it
 /// write-only, so the access mode tells the two apart (Linux only).

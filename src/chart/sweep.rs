@@ -378,8 +378,8 @@ pub(super) fn draw(
         .map_err(style::drawing_error)?;
         root.draw(&Text::new(
             format!(
-                "line: mean of {} replications; band: its {}% confidence interval{seed}",
-                document.replications,
+                "line: mean of {}; band: its {}% confidence interval{seed}",
+                crate::stdio::counted(document.replications, "replication"),
                 style::tick_label(document.confidence * 100.0)
             ),
             (20, 62),

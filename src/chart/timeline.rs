@@ -271,11 +271,16 @@ pub(super) fn draw(path: &Path, scan: &LogScan, max_rows: usize) -> anyhow::Resu
         ),
         subtitle: if sample.is_partial() {
             format!(
-                "{} of {fleet} taxis shown, sampled evenly by id; {} events",
-                sample.rows, scan.events
+                "{} of {fleet} taxis shown, sampled evenly by id; {}",
+                sample.rows,
+                crate::stdio::counted(scan.events, "event")
             )
         } else {
-            format!("all {fleet} taxis; {} events", scan.events)
+            format!(
+                "all {}; {}",
+                crate::stdio::counted(fleet, "taxi"),
+                crate::stdio::counted(scan.events, "event")
+            )
         },
     };
     render(&timeline, &titles, span).map(Some)

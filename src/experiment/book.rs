@@ -109,7 +109,7 @@ impl Observer<TaxiAction> for NoOutput {
     type Error = Infallible;
 
     #[inline(always)]
-    fn on_event(&mut self, _: crate::output::TaxiEvent) -> Result<(), Infallible> {
+    fn on_event(&mut self, _: crate::models::book::TaxiEvent) -> Result<(), Infallible> {
         Ok(())
     }
 }

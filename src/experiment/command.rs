@@ -17,7 +17,7 @@ use crate::app::UsageError;
 use crate::exit::Exit;
 use crate::scenario::{ScenarioSource, Set};
 use crate::stats::{Interval, t_interval};
-use crate::stdio::same_file;
+use crate::stdio::{counted, same_file};
 use crate::{interrupt, progress};
 
 /// Options of `taxi-sim sweep`.
@@ -222,6 +222,28 @@ fn interrupted() -> anyhow::Result<Exit> {
     Ok(Exit::Interrupted)
 }
 
+/// Refuses an `output` that is a file the scenario reads (a demand file):
+/// it would be overwritten. A scenario that does not load as it is (its
+/// --vary values may complete it) is left for the sweep to explain.
+fn check_not_an_input(output: &Path, source: &ScenarioSource, sets: &[Set]) -> anyhow::Result<()> {
+    let Ok(model) = super::load_model(source, sets) else {
+        return Ok(());
+    };
+    match model
+        .input_files()
+        .into_iter()
+        .find(|input| same_file(output, &input.path))
+    {
+        Some(input) => Err(usage(format!(
+            "-o '{}' is the scenario's {} '{}': it would be overwritten",
+            output.display(),
+            input.role,
+            input.path.display()
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// `taxi-sim sweep`.
 pub fn sweep(args: &SweepArgs) -> anyhow::Result<Exit> {
     let format = match (args.shard, args.format) {
@@ -258,6 +280,9 @@ pub fn sweep(args: &SweepArgs) -> anyhow::Result<Exit> {
     }
     let pool = thread_pool(args.threads)?;
     let source = ScenarioSource::load(args.scenario.as_deref())?;
+    if let Some(output) = &args.output {
+        check_not_an_input(output, &source, &args.sets)?;
+    }
     interrupt::stop_flag();
     let output = open_output(args.output.as_deref())?;
     pool.install(|| {
@@ -286,13 +311,14 @@ pub fn sweep(args: &SweepArgs) -> anyhow::Result<Exit> {
         };
         if !args.quiet {
             crate::say!(
-                "sweep: {} points × {} replications = {total} runs{}, on {} threads",
-                definition.point_count(),
-                definition.replications,
+                "sweep: {} × {} = {}{}, on {}",
+                counted(definition.point_count() as u64, "point"),
+                counted(definition.replications, "replication"),
+                counted(total, "run"),
                 args.shard
                     .map(|shard| format!(" (shard {shard}: {} of them)", runs.len()))
                     .unwrap_or_default(),
-                rayon::current_num_threads()
+                counted(rayon::current_num_threads() as u64, "thread")
             );
         }
         let progress = RunProgress::new(progress::wanted(args.quiet), runs.len() as u64);
@@ -384,7 +410,8 @@ pub fn size(args: &SizeArgs) -> anyhow::Result<Exit> {
         let interval = t_interval(&values, args.confidence);
         if !args.quiet {
             crate::say!(
-                "size: {taxis} taxis: {} = {:.decimals$} ± {:.decimals$}",
+                "size: {}: {} = {:.decimals$} ± {:.decimals$}",
+                counted(taxis, "taxi"),
                 target.measure,
                 interval.mean,
                 interval.half_width(),
@@ -401,7 +428,8 @@ pub fn size(args: &SizeArgs) -> anyhow::Result<Exit> {
         Sizing::NoneMeets => {
             let largest = tried.last().expect("the largest fleet was tried");
             anyhow::bail!(
-                "no fleet of {min} to {max} taxis meets {target}: with {max} taxis, {} is {} (interval {} to {})",
+                "no fleet of {min} to {max} taxis meets {target}: with {}, {} is {} (interval {} to {})",
+                counted(max, "taxi"),
                 target.measure,
                 largest.interval.mean,
                 largest.interval.low,
@@ -456,9 +484,9 @@ fn size_text(args: &SizeArgs, found: &Evaluated, tried: &[Evaluated]) -> Vec<u8>
     let interval = &found.interval;
     let decimals = report::decimals_for(interval);
     let mut out = format!(
-        "smallest fleet for {}: {} taxis ({} = {:.decimals$} ± {:.decimals$}, {percent}% interval {:.decimals$} to {:.decimals$})\n",
+        "smallest fleet for {}: {} ({} = {:.decimals$} ± {:.decimals$}, {percent}% interval {:.decimals$} to {:.decimals$})\n",
         args.target,
-        found.taxis,
+        counted(found.taxis, "taxi"),
         args.target.measure,
         interval.mean,
         interval.half_width(),

@@ -53,4 +53,8 @@ impl Replicable for DispatchModel {
     fn scenario_seed(&self) -> Option<u64> {
         self.scenario.seed
     }
+
+    fn input_files(&self) -> Vec<crate::model::InputFile> {
+        <dispatch::Dispatch as crate::model::Model>::input_files(&self.scenario)
+    }
 }

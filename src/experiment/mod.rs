@@ -40,6 +40,11 @@ pub trait Replicable: Send + Sync {
 
     /// The seed written in the scenario, if any.
     fn scenario_seed(&self) -> Option<u64>;
+
+    /// The files the scenario reads besides itself (a demand file).
+    fn input_files(&self) -> Vec<crate::model::InputFile> {
+        Vec::new()
+    }
 }
 
 /// The model of a scenario (read once into `source`) with `sets` applied.
@@ -49,13 +54,7 @@ pub fn load_model(source: &ScenarioSource, sets: &[Set]) -> anyhow::Result<Box<d
     match crate::models::model_of(&source.table, origin)? {
         "dispatch" => {
             // A demand file is relative to the scenario file's folder.
-            let path = std::path::Path::new(origin);
-            let base = match path.parent() {
-                Some(parent) if path.is_file() && !parent.as_os_str().is_empty() => {
-                    parent.to_path_buf()
-                }
-                _ => std::path::PathBuf::from("."),
-            };
+            let base = crate::scenario::base_of(origin);
             Ok(Box::new(dispatch::DispatchModel::new(source, base, sets)?))
         }
         _ => {

@@ -160,10 +160,10 @@ fn text(result: &SweepResult) -> String {
         })
         .collect();
     let mut out = format!(
-        "sweep of '{}': {} points × {} replications, seed {}, {percent}% confidence intervals\n",
+        "sweep of '{}': {} × {}, seed {}, {percent}% confidence intervals\n",
         definition.scenario["name"].as_str().unwrap_or("custom"),
-        definition.point_count(),
-        definition.replications,
+        crate::stdio::counted(definition.point_count() as u64, "point"),
+        crate::stdio::counted(definition.replications, "replication"),
         definition.seed,
     );
     for row in &rows {

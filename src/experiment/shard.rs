@@ -152,14 +152,15 @@ fn read_shard(path: &Path) -> anyhow::Result<ShardDocument> {
     let found: Vec<u64> = document.runs.iter().map(|run| run.run).collect();
     if found != expected {
         return Err(not_a_shard(format!(
-            "shard {shard} should hold {} runs of its sweep, and holds other runs",
-            expected.len()
+            "shard {shard} should hold {} of its sweep, and holds other runs",
+            crate::stdio::counted(expected.len() as u64, "run")
         )));
     }
     let measures = document.sweep.measures.len();
     if document.runs.iter().any(|run| run.values.len() != measures) {
         return Err(not_a_shard(format!(
-            "a run does not have one value for each of the {measures} measures"
+            "a run does not have one value for each of the {}",
+            crate::stdio::counted(measures as u64, "measure")
         )));
     }
     Ok(document)
@@ -183,8 +184,9 @@ fn difference(a: &ShardDocument, b: &ShardDocument) -> Option<String> {
     }
     if x.replications != y.replications {
         return Some(format!(
-            "it has {} replications, not {}",
-            y.replications, x.replications
+            "it has {}, not {}",
+            crate::stdio::counted(y.replications, "replication"),
+            x.replications
         ));
     }
     if x.confidence != y.confidence {
@@ -198,8 +200,9 @@ fn difference(a: &ShardDocument, b: &ShardDocument) -> Option<String> {
     }
     if a.shard.count != b.shard.count {
         return Some(format!(
-            "it is one of {} shards, not {}",
-            b.shard.count, a.shard.count
+            "it is one of {}, not {}",
+            crate::stdio::counted(b.shard.count, "shard"),
+            a.shard.count
         ));
     }
     None

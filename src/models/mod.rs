@@ -5,11 +5,12 @@
 pub mod book;
 pub mod dispatch;
 
-use std::path::Path;
-
 use toml::Table;
 
-use crate::scenario::{Format, Overrides, Problem, Scenario, ScenarioError, Set, apply_sets};
+use crate::scenario::{
+    Format, Overrides, Problem, Scenario, ScenarioError, ScenarioSource, Set, apply_sets, base_of,
+    parse_table,
+};
 use dispatch::DispatchScenario;
 
 /// The model names.
@@ -56,42 +57,11 @@ pub struct Source {
 /// (by the book's loader's rules).
 pub fn read_source(file_or_name: &str) -> Result<Source, ScenarioError> {
     let (text, format) = crate::scenario::read_source(file_or_name)?;
-    let path = Path::new(file_or_name);
-    let base = if path.is_file() {
-        path.parent()
-            .filter(|parent| !parent.as_os_str().is_empty())
-            .unwrap_or(Path::new("."))
-            .to_path_buf()
-    } else {
-        std::path::PathBuf::from(".")
-    };
     Ok(Source {
         text: text.into_owned(),
         format,
-        base,
+        base: base_of(file_or_name),
     })
-}
-
-/// Parses scenario text into a table (JSON is converted).
-pub fn parse_table(text: &str, format: Format, origin: &str) -> Result<Table, ScenarioError> {
-    let parse_error = |message: String| ScenarioError::Parse {
-        origin: origin.to_string(),
-        message,
-    };
-    match format {
-        Format::Toml => text
-            .parse::<Table>()
-            .map_err(|error| parse_error(error.to_string().trim_end().to_string())),
-        Format::Json => {
-            let value: serde_json::Value =
-                serde_json::from_str(text).map_err(|error| parse_error(error.to_string()))?;
-            Table::try_from(value).map_err(|error| {
-                parse_error(format!(
-                    "{error} (a scenario is an object without null values)"
-                ))
-            })
-        }
-    }
 }
 
 /// The model a scenario table names (`book` when it names none).
@@ -162,17 +132,18 @@ pub fn load_with_sets(
     if sets.is_empty() {
         return load(file_or_name, overrides);
     }
-    let source = read_source(file_or_name)?;
-    let mut table = parse_table(&source.text, source.format, file_or_name)?;
+    // Read and parsed once, as sweeps read it.
+    let source = ScenarioSource::load(Some(file_or_name))?;
+    let mut table = source.table.clone();
     // The sets first: `--set model=...` chooses the model as the file would.
     apply_sets(&mut table, sets)?;
     match model_of(&table, file_or_name)? {
         "dispatch" => {
             let values: Vec<String> = sets.iter().map(ToString::to_string).collect();
             let origin = format!("{file_or_name} with {}", values.join(" "));
-            DispatchScenario::from_table(&table, &origin, &source.base, overrides)
+            DispatchScenario::from_table(&table, &origin, &base_of(file_or_name), overrides)
                 .map(AnyScenario::Dispatch)
         }
-        _ => Scenario::load_with_sets(Some(file_or_name), overrides, sets).map(AnyScenario::Book),
+        _ => source.resolve(overrides, sets).map(AnyScenario::Book),
     }
 }

@@ -1,30 +1,27 @@
-//! CSV: a `time,taxi,action` header and one row per event. The run's
-//! settings, outcome and summary are not in it (use JSON for those).
+//! CSV: the model's header (`time,taxi,action` for the book) and one row
+//! per event. The run's settings, outcome and summary are not in it (use
+//! JSON for those).
 
 use std::io::{self, Write};
 
-use super::{EventFormat, RunEnd, RunHeader, TaxiEvent, push_u64};
+use super::{EventFormat, RunEnd, RunHeader};
+use crate::model::{LogEvent, Model};
 
 /// Comma-separated events.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Csv;
 
-impl EventFormat for Csv {
-    fn header(&mut self, out: &mut dyn Write, _: &RunHeader) -> io::Result<()> {
-        out.write_all(b"time,taxi,action\n")
+impl<M: Model> EventFormat<M> for Csv {
+    fn header(&mut self, out: &mut dyn Write, _: &RunHeader<M>) -> io::Result<()> {
+        out.write_all(<M::Event as LogEvent>::CSV_HEADER)
     }
 
     #[inline]
-    fn event(&mut self, out: &mut Vec<u8>, event: &TaxiEvent) {
-        push_u64(out, event.time);
-        out.push(b',');
-        push_u64(out, event.proc_id.into());
-        out.push(b',');
-        out.extend_from_slice(event.action.key().as_bytes());
-        out.push(b'\n');
+    fn event(&mut self, out: &mut Vec<u8>, event: &M::Event) {
+        event.push_csv(out);
     }
 
-    fn footer(&mut self, _: &mut dyn Write, _: &RunEnd) -> io::Result<()> {
+    fn footer(&mut self, _: &mut dyn Write, _: &RunEnd<M>) -> io::Result<()> {
         Ok(())
     }
 }

@@ -4,7 +4,8 @@
 
 use std::io::{self, Write};
 
-use super::{EventFormat, RunEnd, RunHeader, TaxiEvent, push_u64};
+use super::{EventFormat, RunEnd, RunHeader};
+use crate::model::{LogEvent, Model};
 
 /// The JSON document.
 #[derive(Debug, Default, Clone, Copy)]
@@ -12,20 +13,8 @@ pub struct Json {
     events_written: bool,
 }
 
-/// Appends `{"time":T,"taxi":I,"action":"A"}`.
-#[inline(always)]
-pub(crate) fn push_event_object(out: &mut Vec<u8>, event: &TaxiEvent) {
-    out.extend_from_slice(b"{\"time\":");
-    push_u64(out, event.time);
-    out.extend_from_slice(b",\"taxi\":");
-    push_u64(out, event.proc_id.into());
-    out.extend_from_slice(b",\"action\":\"");
-    out.extend_from_slice(event.action.key().as_bytes());
-    out.extend_from_slice(b"\"}");
-}
-
-impl EventFormat for Json {
-    fn header(&mut self, out: &mut dyn Write, header: &RunHeader) -> io::Result<()> {
+impl<M: Model> EventFormat<M> for Json {
+    fn header(&mut self, out: &mut dyn Write, header: &RunHeader<M>) -> io::Result<()> {
         // The header's fields, then an open events array.
         let object = serde_json::to_string(header).map_err(io::Error::other)?;
         let fields = object
@@ -35,17 +24,17 @@ impl EventFormat for Json {
     }
 
     #[inline]
-    fn event(&mut self, out: &mut Vec<u8>, event: &TaxiEvent) {
+    fn event(&mut self, out: &mut Vec<u8>, event: &M::Event) {
         if self.events_written {
             out.extend_from_slice(b",\n");
         } else {
             out.push(b'\n');
             self.events_written = true;
         }
-        push_event_object(out, event);
+        event.push_json(out);
     }
 
-    fn footer(&mut self, out: &mut dyn Write, end: &RunEnd) -> io::Result<()> {
+    fn footer(&mut self, out: &mut dyn Write, end: &RunEnd<M>) -> io::Result<()> {
         out.write_all(b"\n],\"outcome\":")?;
         serde_json::to_writer(&mut *out, end.outcome)?;
         out.write_all(b",\"summary\":")?;

@@ -6,42 +6,42 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::json::push_event_object;
-use super::{EventFormat, RunEnd, RunHeader, TaxiEvent};
+use super::{EventFormat, RunEnd, RunHeader};
+use crate::model::{LogEvent, Model};
 
 /// The JSON Lines log.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct JsonLines;
 
 #[derive(Serialize)]
-#[serde(tag = "type", content = "data", rename_all = "snake_case")]
-enum Line<'a> {
-    Header(&'a RunHeader),
+#[serde(tag = "type", content = "data", rename_all = "snake_case", bound = "")]
+enum Line<'a, M: Model> {
+    Header(&'a RunHeader<M>),
     End {
-        outcome: &'a crate::engine::Outcome,
-        summary: &'a crate::models::book::summary::Summary,
+        outcome: &'a M::Outcome,
+        summary: &'a M::Summary,
         events: u64,
     },
 }
 
-impl EventFormat for JsonLines {
-    fn header(&mut self, out: &mut dyn Write, header: &RunHeader) -> io::Result<()> {
+impl<M: Model> EventFormat<M> for JsonLines {
+    fn header(&mut self, out: &mut dyn Write, header: &RunHeader<M>) -> io::Result<()> {
         serde_json::to_writer(&mut *out, &Line::Header(header))?;
         out.write_all(b"\n")
     }
 
     #[inline]
-    fn event(&mut self, out: &mut Vec<u8>, event: &TaxiEvent) {
+    fn event(&mut self, out: &mut Vec<u8>, event: &M::Event) {
         out.extend_from_slice(b"{\"type\":\"event\",\"data\":");
-        push_event_object(out, event);
+        event.push_json(out);
         out.extend_from_slice(b"}\n");
     }
 
-    fn footer(&mut self, out: &mut dyn Write, end: &RunEnd) -> io::Result<()> {
-        let line = Line::End {
+    fn footer(&mut self, out: &mut dyn Write, end: &RunEnd<M>) -> io::Result<()> {
+        let line: Line<M> = Line::End {
             outcome: end.outcome,
             summary: end.summary,
-            events: end.outcome.events,
+            events: M::ending(end.outcome).events,
         };
         serde_json::to_writer(&mut *out, &line)?;
         out.write_all(b"\n")

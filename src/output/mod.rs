@@ -16,70 +16,70 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::engine::{Event, Outcome};
 use crate::interrupt;
-use crate::models::book::summary::Summary;
-use crate::models::book::taxi::TaxiAction;
-use crate::rng::RngKind;
-use crate::scenario::Scenario;
-
-/// Version of the event-log formats (JSON and JSON Lines).
-pub const LOG_SCHEMA_VERSION: u32 = 1;
-
-/// A taxi event.
-pub type TaxiEvent = Event<TaxiAction>;
+use crate::model::{Model, RecordedInput};
 
 /// What is known before the first event: everything needed to re-simulate.
-#[derive(Debug, Clone, Serialize)]
-pub struct RunHeader {
-    /// Log format version.
+#[derive(Serialize)]
+#[serde(bound = "")]
+pub struct RunHeader<M: Model> {
+    /// Log format version: the model's.
     pub schema_version: u32,
     /// The taxi-sim that wrote the log.
     pub taxi_sim_version: &'static str,
     /// The seed used.
     pub seed: u64,
     /// The seed in decimal digits: JSON tools that read numbers as doubles
-    /// (jq, JavaScript) round seeds above 2^53, but keep a string.
-    pub seed_text: String,
+    /// (jq, JavaScript) round seeds above 2^53, but keep a string. Written
+    /// for the models whose logs have it ([`Model::SEED_TEXT`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seed_text: Option<String>,
     /// The generator used.
-    pub rng: RngKind,
+    pub rng: crate::rng::RngKind,
     /// The fully resolved scenario (with the seed).
-    pub scenario: Scenario,
+    pub scenario: M::Scenario,
+    /// The files the scenario reads (a demand file), so that a replay finds
+    /// them from any folder and notices a change; absent when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub inputs: Vec<RecordedInput>,
 }
 
-impl RunHeader {
+impl<M: Model> RunHeader<M> {
     /// The header of a run of `scenario` with `seed`.
-    pub fn new(scenario: &Scenario, seed: u64) -> Self {
-        let mut scenario = scenario.clone();
-        scenario.seed = Some(seed);
+    pub fn new(scenario: &M::Scenario, seed: u64) -> Self {
         Self {
-            schema_version: LOG_SCHEMA_VERSION,
+            schema_version: M::LOG_SCHEMA_VERSION,
             taxi_sim_version: env!("CARGO_PKG_VERSION"),
             seed,
-            seed_text: seed.to_string(),
-            rng: scenario.rng,
-            scenario,
+            seed_text: M::SEED_TEXT.then(|| seed.to_string()),
+            rng: M::rng(scenario),
+            scenario: M::with_seed(scenario, seed),
+            // A file that cannot be read is not recorded: the run that
+            // reads it fails and says so.
+            inputs: M::input_files(scenario)
+                .iter()
+                .filter_map(|input| RecordedInput::of(input).ok())
+                .collect(),
         }
     }
 }
 
 /// What is known after the last event.
-#[derive(Debug, Clone, Copy)]
-pub struct RunEnd<'a> {
+pub struct RunEnd<'a, M: Model> {
     /// How the run ended.
-    pub outcome: &'a Outcome,
+    pub outcome: &'a M::Outcome,
     /// Its statistics.
-    pub summary: &'a Summary,
+    pub summary: &'a M::Summary,
 }
 
-/// An output format.
-pub trait EventFormat {
+/// An output format of model `M`'s runs.
+pub trait EventFormat<M: Model> {
     /// Writes what comes before the events.
-    fn header(&mut self, out: &mut dyn Write, header: &RunHeader) -> io::Result<()>;
+    fn header(&mut self, out: &mut dyn Write, header: &RunHeader<M>) -> io::Result<()>;
     /// Appends one event.
-    fn event(&mut self, out: &mut Vec<u8>, event: &TaxiEvent);
+    fn event(&mut self, out: &mut Vec<u8>, event: &M::Event);
     /// Writes what comes after the events.
-    fn footer(&mut self, out: &mut dyn Write, end: &RunEnd) -> io::Result<()>;
+    fn footer(&mut self, out: &mut dyn Write, end: &RunEnd<M>) -> io::Result<()>;
 }
 
 /// The formats, as named on the command line.
@@ -110,8 +110,8 @@ impl FormatKind {
         }
     }
 
-    /// A fresh formatter, or `None` for [`FormatKind::None`].
-    pub fn formatter(self) -> Option<Box<dyn EventFormat>> {
+    /// A fresh formatter of model `M`'s runs, or `None` for [`FormatKind::None`].
+    pub fn formatter<M: Model>(self) -> Option<Box<dyn EventFormat<M>>> {
         match self {
             FormatKind::Text => Some(Box::new(text::Text)),
             FormatKind::Json => Some(Box::new(json::Json::default())),
@@ -436,8 +436,8 @@ fn without_temporary_path(error: io::Error) -> io::Error {
 }
 
 /// A format writing to stdout or to a file. `F` is the format's trait
-/// object: the book's [`EventFormat`] by default, or another model's.
-pub struct Sink<F: ?Sized = dyn EventFormat> {
+/// object, `dyn EventFormat<M>` for a model `M`.
+pub struct Sink<F: ?Sized> {
     format: Box<F>,
     buffer: Vec<u8>,
     destination: Destination,
@@ -446,6 +446,9 @@ pub struct Sink<F: ?Sized = dyn EventFormat> {
     /// Its reader went away: it takes no more output (see [`Sink::close`]).
     closed: bool,
 }
+
+/// An output of model `M`'s runs.
+pub type ModelSink<M> = Sink<dyn EventFormat<M>>;
 
 /// An error of a sink, naming where it was writing.
 #[derive(Debug, thiserror::Error)]
@@ -565,7 +568,7 @@ impl<F: ?Sized> Sink<F> {
     }
 
     /// Writes what comes before or after the events, through a buffer.
-    pub fn write_framing(
+    fn write_framing(
         &mut self,
         write: impl FnOnce(&mut F, &mut dyn Write) -> io::Result<()>,
     ) -> Result<(), SinkError> {
@@ -581,24 +584,8 @@ impl<F: ?Sized> Sink<F> {
         result.map_err(|source| self.error(source))
     }
 
-    /// Appends one event's bytes with `append` (another model's event).
-    #[inline]
-    pub fn append(&mut self, append: impl FnOnce(&mut F, &mut Vec<u8>)) -> Result<(), SinkError> {
-        append(&mut self.format, &mut self.buffer);
-        if self.buffer.len() >= FLUSH_AT || self.eager {
-            self.flush_buffer()?;
-            if self.eager {
-                self.destination
-                    .writer()
-                    .flush()
-                    .map_err(|source| self.error(source))?;
-            }
-        }
-        Ok(())
-    }
-
     /// Flushes, and for a file renames it into place (after the footer).
-    pub fn complete(self) -> Result<(), SinkError> {
+    fn complete(self) -> Result<(), SinkError> {
         if self.closed {
             return Ok(());
         }
@@ -612,15 +599,15 @@ impl<F: ?Sized> Sink<F> {
     }
 }
 
-impl Sink {
+impl<M: Model> Sink<dyn EventFormat<M>> {
     /// Writes the header.
-    pub fn header(&mut self, header: &RunHeader) -> Result<(), SinkError> {
+    pub fn header(&mut self, header: &RunHeader<M>) -> Result<(), SinkError> {
         self.write_framing(|format, writer| format.header(writer, header))
     }
 
     /// Writes one event.
     #[inline]
-    pub fn event(&mut self, event: &TaxiEvent) -> Result<(), SinkError> {
+    pub fn event(&mut self, event: &M::Event) -> Result<(), SinkError> {
         self.format.event(&mut self.buffer, event);
         if self.buffer.len() >= FLUSH_AT || self.eager {
             self.flush_buffer()?;
@@ -635,7 +622,7 @@ impl Sink {
     }
 
     /// Writes the footer, and for a file renames it into place.
-    pub fn finish(mut self, end: &RunEnd) -> Result<(), SinkError> {
+    pub fn finish(mut self, end: &RunEnd<M>) -> Result<(), SinkError> {
         if self.closed {
             return Ok(());
         }
@@ -678,13 +665,15 @@ mod tests {
 pub(crate) mod test_support {
     //! A small fixed run that every format's snapshot test renders.
     use super::*;
-    use crate::engine::StopReason;
+    use crate::engine::{Event, Outcome, StopReason};
+    use crate::models::book::Book;
     use crate::models::book::summary::Tally;
     use crate::models::book::taxi::TaxiAction::*;
+    use crate::scenario::Scenario;
 
-    pub fn render(mut format: Box<dyn EventFormat>) -> String {
+    pub fn render(mut format: Box<dyn EventFormat<Book>>) -> String {
         let scenario = Scenario::book();
-        let header = RunHeader {
+        let header = RunHeader::<Book> {
             taxi_sim_version: "0.0.0-test",
             ..RunHeader::new(&scenario, 3)
         };

@@ -14,7 +14,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 pub use builtin::{BUILTIN, Builtin, find_builtin};
 pub use errors::{Problem, ScenarioError};
-pub use sets::{ScenarioSource, Set, apply_sets, parse_value};
+pub use sets::{ScenarioSource, Set, apply_sets, base_of, parse_table, parse_value};
 
 use crate::distribution::{DurationSpec, deserialize_optional_duration};
 use crate::engine::{ProcId, Tick};
@@ -271,7 +271,11 @@ impl Scenario {
                     if taxis == 0 {
                         "the fleet has no taxis".to_string()
                     } else {
-                        format!("a taxi of the fleet: 0 to {} ({taxis} taxis)", taxis - 1)
+                        format!(
+                            "a taxi of the fleet: 0 to {} ({})",
+                            taxis - 1,
+                            crate::stdio::counted(taxis, "taxi")
+                        )
                     },
                 ));
                 continue;

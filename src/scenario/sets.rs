@@ -125,6 +125,43 @@ fn article(word: &str) -> &'static str {
     }
 }
 
+/// Parses scenario text into a table, the form `--set` edits and the
+/// models' loaders read (JSON is converted); `origin` names it in errors.
+pub fn parse_table(text: &str, format: Format, origin: &str) -> Result<toml::Table, ScenarioError> {
+    let parse_error = |message: String| ScenarioError::Parse {
+        origin: origin.to_string(),
+        message,
+    };
+    match format {
+        Format::Toml => text
+            .parse::<toml::Table>()
+            .map_err(|error| parse_error(error.to_string().trim_end().to_string())),
+        Format::Json => {
+            let json: serde_json::Value =
+                serde_json::from_str(text).map_err(|error| parse_error(error.to_string()))?;
+            if !json.is_object() {
+                return Err(parse_error("a scenario is a JSON object".into()));
+            }
+            toml::Table::try_from(json).map_err(|error| {
+                parse_error(format!(
+                    "{} (a scenario is an object without null values)",
+                    error.to_string().trim_end()
+                ))
+            })
+        }
+    }
+}
+
+/// The folder a scenario's relative paths (a demand file) start from: the
+/// file's, or the working folder for a built-in scenario.
+pub fn base_of(file_or_name: &str) -> std::path::PathBuf {
+    let path = std::path::Path::new(file_or_name);
+    match path.parent() {
+        Some(parent) if path.is_file() && !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    }
+}
+
 /// A scenario as a table, read once: sweeps resolve it again for every
 /// point with that point's sets.
 #[derive(Debug, Clone)]
@@ -152,28 +189,7 @@ impl ScenarioSource {
             });
         };
         let (text, format) = read_source(file_or_name)?;
-        let parse_error = |message: String| ScenarioError::Parse {
-            origin: file_or_name.to_string(),
-            message,
-        };
-        let table = match format {
-            Format::Toml => text
-                .parse::<toml::Table>()
-                .map_err(|error| parse_error(error.to_string().trim_end().to_string()))?,
-            Format::Json => {
-                let json: serde_json::Value =
-                    serde_json::from_str(&text).map_err(|error| parse_error(error.to_string()))?;
-                if !json.is_object() {
-                    return Err(parse_error("a scenario is a JSON object".into()));
-                }
-                toml::Table::try_from(json).map_err(|error| {
-                    parse_error(format!(
-                        "cannot be combined with --set: {}",
-                        error.to_string().trim_end()
-                    ))
-                })?
-            }
-        };
+        let table = parse_table(&text, format, file_or_name)?;
         Ok(Self {
             origin: file_or_name.to_string(),
             table,

@@ -392,7 +392,7 @@ fn replay_proves_a_dispatch_log_and_catches_any_tampering() {
             "{}",
             String::from_utf8_lossy(&output.stderr)
         );
-        assert!(String::from_utf8_lossy(&output.stderr).contains("4000 events identical"));
+        assert!(String::from_utf8_lossy(&output.stderr).contains("verified 4000 events"));
     }
     let text = std::fs::read_to_string(&log).unwrap();
     let lines: Vec<&str> = text.lines().collect();

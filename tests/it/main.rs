@@ -3,6 +3,7 @@
 #![allow(clippy::print_stderr)]
 
 mod chart;
+mod demand_file;
 mod dispatch;
 mod export;
 mod extras;
@@ -15,6 +16,7 @@ mod oracle;
 mod precedence;
 mod properties;
 mod replay;
+mod replay_dispatch;
 mod replay_tamper;
 mod run_cli;
 mod scenarios;
@@ -27,6 +29,7 @@ mod sweep;
 mod sweep_theory;
 mod threads;
 mod validate;
+mod wording;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};

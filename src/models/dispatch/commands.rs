@@ -1,12 +1,9 @@
 //! The dispatch model's side of the commands: `validate`, and `run`,
 //! `scenario` and `replay` of dispatch scenarios and logs.
 
-use std::time::Duration;
-
 use crate::app::{
-    check_memory, closing_lines, finish_sinks, open_sinks, prints_events, quiet_on_broken_pipe,
-    run_delay, seed_or_drawn, sinks_with_files, stdout_closed_beside_files, write_headers,
-    write_stdout,
+    check_memory, finish_run_outputs, open_run_outputs, prints_events, quiet_on_broken_pipe,
+    run_delay, seed_or_drawn, sinks_with_files, stdout_closed_beside_files, write_stdout,
 };
 use crate::cli::{RunArgs, ValidateArgs};
 use crate::exit::Exit;
@@ -14,9 +11,8 @@ use crate::interrupt;
 use crate::output::SinkError;
 use crate::progress::{self, Progress};
 
-use super::output::{self, DispatchEnd, DispatchHeader};
 use super::validate::{self, Effort};
-use super::{DispatchEvent, DispatchScenario, RunControl, RunFailure};
+use super::{Dispatch, DispatchEvent, DispatchScenario, RunControl, RunFailure};
 
 /// `taxi-sim run` of a dispatch scenario: the book's run rules (outputs
 /// opened first, a closed stdout stops only stdout, Ctrl-C completes every
@@ -24,29 +20,23 @@ use super::{DispatchEvent, DispatchScenario, RunControl, RunFailure};
 pub fn run(args: &RunArgs, scenario: DispatchScenario) -> anyhow::Result<Exit> {
     let seed = seed_or_drawn(scenario.seed);
     check_memory(scenario.fleet.taxis)?;
-    let mut sinks = open_sinks(args, output::formatter)?;
-    let stop_flag = interrupt::stop_flag();
-    let header = DispatchHeader::new(&scenario, seed);
     let delay = run_delay(args);
+    let mut sinks = match open_run_outputs::<Dispatch>(args, &scenario, seed, delay)? {
+        Ok(sinks) => sinks,
+        Err(exit) => return Ok(exit),
+    };
+    let stop_flag = interrupt::stop_flag();
     let files = sinks_with_files(&args.export);
-    if let Err(error) = write_headers(&mut sinks, delay.is_some(), files, |sink| {
-        sink.dispatch_header(&header)
-    }) {
-        return quiet_on_broken_pipe(error);
-    }
     let mut progress = Progress::new(
         progress::wanted_beside_events(args.quiet, prints_events(args)),
         scenario.end_time.ceil() as u64,
     );
     let mut on_progress = |now: f64, events: u64| progress.update(now as u64, events);
-    let mut pace = |now: f64, next: f64| {
-        let seconds = (next - now) * delay.unwrap_or(0.0);
-        interrupt::sleep(Duration::try_from_secs_f64(seconds).unwrap_or(Duration::MAX))
-    };
+    let mut pace = |now: f64, next: f64| interrupt::pace(now, next, delay.unwrap_or(0.0));
     let no_outputs = sinks.is_empty();
     let mut on_event = |event: &DispatchEvent| -> Result<(), SinkError> {
         for sink in sinks.iter_mut().filter(|sink| !sink.is_closed()) {
-            if let Err(error) = sink.dispatch_event(event) {
+            if let Err(error) = sink.event(event) {
                 if !stdout_closed_beside_files(sink, &error, files) {
                     return Err(error);
                 }
@@ -77,18 +67,7 @@ pub fn run(args: &RunArgs, scenario: DispatchScenario) -> anyhow::Result<Exit> {
         Err(RunFailure::Model(message)) => anyhow::bail!(message),
     };
     progress.finish();
-    let end = DispatchEnd {
-        outcome: &outcome,
-        summary: &summary,
-    };
-    finish_sinks(sinks, |sink| sink.dispatch_finish(&end))?;
-    Ok(closing_lines(
-        args.quiet,
-        &summary.short(),
-        outcome.reason,
-        &outcome.sim_time.to_string(),
-        outcome.events,
-    ))
+    finish_run_outputs::<Dispatch>(args, sinks, &outcome, &summary)
 }
 
 /// `taxi-sim validate`.

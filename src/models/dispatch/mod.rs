@@ -28,6 +28,10 @@ use crate::rng::{CpythonRandom, RngKind};
 use draws::Draws;
 use policy::Fifo;
 
+/// The dispatch model, as the upper layers see it ([`crate::model::Model`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Dispatch;
+
 /// What receives each event of a run; an error stops it.
 pub type EventHandler<'a, E> = dyn FnMut(&DispatchEvent) -> Result<(), E> + 'a;
 

@@ -1,101 +1,65 @@
-//! The dispatch model's event formats: text (a readable line per event),
-//! CSV (`time,taxi,passenger,action`, empty cells for null), and JSON and
-//! JSON Lines with the book's wrapper and envelope (`schema_version` 2).
-//! They write through the same [`Sink`]s as the book's formats, so stdout,
-//! atomic exports and broken pipes behave the same.
+//! The dispatch model's events in each format: text (a readable line per
+//! event), CSV (`time,taxi,passenger,action`, empty cells for null), and
+//! the objects of JSON and JSON Lines, which [`crate::output`] frames with
+//! the book's wrapper and envelope (`schema_version` 2).
 
-use std::io::{self, Write};
+use std::io::Write;
 
-use serde::Serialize;
-
-use super::scenario::DispatchScenario;
+use super::Dispatch;
+use super::scenario::{Demand, DispatchScenario};
 use super::summary::DispatchSummary;
 use super::world::{DispatchEvent, DispatchOutcome};
-use crate::output::{FormatKind, Sink, SinkError};
+use crate::model::{Ending, InputFile, LogEvent, Model};
+use crate::output::push_u64;
 use crate::rng::RngKind;
 
 /// Version of the dispatch model's logs.
 pub const LOG_SCHEMA_VERSION: u32 = 2;
 
-/// What a dispatch log records before its events.
-#[derive(Debug, Clone, Serialize)]
-pub struct DispatchHeader {
-    /// Log format version (2).
-    pub schema_version: u32,
-    /// The taxi-sim that wrote the log.
-    pub taxi_sim_version: &'static str,
-    /// The seed used.
-    pub seed: u64,
-    /// The generator used.
-    pub rng: RngKind,
-    /// The resolved scenario (with the seed).
-    pub scenario: DispatchScenario,
-}
+impl Model for Dispatch {
+    const NAME: &'static str = "dispatch";
+    const LOG_SCHEMA_VERSION: u32 = LOG_SCHEMA_VERSION;
+    const SEED_TEXT: bool = false;
+    type Scenario = DispatchScenario;
+    type Event = DispatchEvent;
+    type Outcome = DispatchOutcome;
+    type Summary = DispatchSummary;
 
-impl DispatchHeader {
-    /// The header of a run of `scenario` with `seed`.
-    pub fn new(scenario: &DispatchScenario, seed: u64) -> Self {
+    fn with_seed(scenario: &DispatchScenario, seed: u64) -> DispatchScenario {
         let mut scenario = scenario.clone();
         scenario.seed = Some(seed);
-        Self {
-            schema_version: LOG_SCHEMA_VERSION,
-            taxi_sim_version: env!("CARGO_PKG_VERSION"),
-            seed,
-            rng: scenario.rng,
-            scenario,
+        scenario
+    }
+
+    fn rng(scenario: &DispatchScenario) -> RngKind {
+        scenario.rng
+    }
+
+    fn ending(outcome: &DispatchOutcome) -> Ending {
+        Ending {
+            reason: outcome.reason,
+            sim_time: outcome.sim_time.to_string(),
+            events: outcome.events,
+            pending: outcome.pending,
         }
     }
-}
 
-/// What is known after the last event.
-#[derive(Debug, Clone, Copy)]
-pub struct DispatchEnd<'a> {
-    /// How the run ended.
-    pub outcome: &'a DispatchOutcome,
-    /// Its measures.
-    pub summary: &'a DispatchSummary,
-}
-
-/// An output format of the dispatch model.
-pub trait DispatchFormat {
-    /// Writes what comes before the events.
-    fn header(&mut self, out: &mut dyn Write, header: &DispatchHeader) -> io::Result<()>;
-    /// Appends one event.
-    fn event(&mut self, out: &mut Vec<u8>, event: &DispatchEvent);
-    /// Writes what comes after the events.
-    fn footer(&mut self, out: &mut dyn Write, end: &DispatchEnd) -> io::Result<()>;
-}
-
-/// A fresh formatter of `kind`, or `None` for no events.
-pub fn formatter(kind: FormatKind) -> Option<Box<dyn DispatchFormat>> {
-    match kind {
-        FormatKind::Text => Some(Box::new(Text)),
-        FormatKind::Json => Some(Box::new(Json::default())),
-        FormatKind::Jsonl => Some(Box::new(JsonLines)),
-        FormatKind::Csv => Some(Box::new(Csv)),
-        FormatKind::None => None,
-    }
-}
-
-impl Sink<dyn DispatchFormat> {
-    /// Writes the dispatch header.
-    pub fn dispatch_header(&mut self, header: &DispatchHeader) -> Result<(), SinkError> {
-        self.write_framing(|format, writer| format.header(writer, header))
+    fn summary_lines(summary: &DispatchSummary) -> String {
+        summary.short()
     }
 
-    /// Writes one dispatch event.
-    #[inline]
-    pub fn dispatch_event(&mut self, event: &DispatchEvent) -> Result<(), SinkError> {
-        self.append(|format, buffer| format.event(buffer, event))
+    fn closing_line(_: &DispatchOutcome) -> Option<String> {
+        None
     }
 
-    /// Writes the footer and completes the output.
-    pub fn dispatch_finish(mut self, end: &DispatchEnd) -> Result<(), SinkError> {
-        if self.is_closed() {
-            return Ok(());
+    fn input_files(scenario: &DispatchScenario) -> Vec<InputFile> {
+        match &scenario.demand {
+            Demand::File { file } => vec![InputFile {
+                role: "demand file",
+                path: file.clone(),
+            }],
+            _ => Vec::new(),
         }
-        self.write_framing(|format, writer| format.footer(writer, end))?;
-        self.complete()
     }
 }
 
@@ -106,150 +70,53 @@ fn push_time(out: &mut Vec<u8>, time: f64) {
     let _ = write!(out, "{time}");
 }
 
-/// One readable line per event.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct Text;
+/// Appends `value`, or `null` (`empty` for CSV: nothing).
+#[inline]
+fn push_optional(out: &mut Vec<u8>, value: Option<u64>, null: &[u8]) {
+    match value {
+        Some(value) => push_u64(out, value),
+        None => out.extend_from_slice(null),
+    }
+}
 
-impl DispatchFormat for Text {
-    fn header(&mut self, _: &mut dyn Write, _: &DispatchHeader) -> io::Result<()> {
-        Ok(())
+impl LogEvent for DispatchEvent {
+    const CSV_HEADER: &'static [u8] = b"time,taxi,passenger,action\n";
+
+    /// `{"time":T,"taxi":I|null,"passenger":P|null,"action":"A"}`.
+    fn push_json(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"{\"time\":");
+        push_time(out, self.time);
+        out.extend_from_slice(b",\"taxi\":");
+        push_optional(out, self.taxi.map(u64::from), b"null");
+        out.extend_from_slice(b",\"passenger\":");
+        push_optional(out, self.passenger, b"null");
+        out.extend_from_slice(b",\"action\":\"");
+        out.extend_from_slice(self.action.key().as_bytes());
+        out.extend_from_slice(b"\"}");
     }
 
-    fn event(&mut self, out: &mut Vec<u8>, event: &DispatchEvent) {
-        let taxi = event.taxi.map_or("-".to_string(), |taxi| taxi.to_string());
-        let passenger = event
+    fn push_csv(&self, out: &mut Vec<u8>) {
+        push_time(out, self.time);
+        out.push(b',');
+        push_optional(out, self.taxi.map(u64::from), b"");
+        out.push(b',');
+        push_optional(out, self.passenger, b"");
+        out.push(b',');
+        out.extend_from_slice(self.action.key().as_bytes());
+        out.push(b'\n');
+    }
+
+    fn push_text(&self, out: &mut Vec<u8>) {
+        let taxi = self.taxi.map_or("-".to_string(), |taxi| taxi.to_string());
+        let passenger = self
             .passenger
             .map_or("-".to_string(), |passenger| passenger.to_string());
         let _ = writeln!(
             out,
             "{:>12.3}  taxi {taxi:>5}  passenger {passenger:>8}  {}",
-            event.time,
-            event.action.words()
+            self.time,
+            self.action.words()
         );
-    }
-
-    fn footer(&mut self, _: &mut dyn Write, _: &DispatchEnd) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-/// `time,taxi,passenger,action`.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct Csv;
-
-impl DispatchFormat for Csv {
-    fn header(&mut self, out: &mut dyn Write, _: &DispatchHeader) -> io::Result<()> {
-        out.write_all(b"time,taxi,passenger,action\n")
-    }
-
-    fn event(&mut self, out: &mut Vec<u8>, event: &DispatchEvent) {
-        push_time(out, event.time);
-        out.push(b',');
-        if let Some(taxi) = event.taxi {
-            out.extend_from_slice(itoa::Buffer::new().format(taxi).as_bytes());
-        }
-        out.push(b',');
-        if let Some(passenger) = event.passenger {
-            out.extend_from_slice(itoa::Buffer::new().format(passenger).as_bytes());
-        }
-        out.push(b',');
-        out.extend_from_slice(event.action.key().as_bytes());
-        out.push(b'\n');
-    }
-
-    fn footer(&mut self, _: &mut dyn Write, _: &DispatchEnd) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-/// `{"time":T,"taxi":I|null,"passenger":P|null,"action":"A"}`.
-fn push_event_object(out: &mut Vec<u8>, event: &DispatchEvent) {
-    out.extend_from_slice(b"{\"time\":");
-    push_time(out, event.time);
-    out.extend_from_slice(b",\"taxi\":");
-    match event.taxi {
-        Some(taxi) => out.extend_from_slice(itoa::Buffer::new().format(taxi).as_bytes()),
-        None => out.extend_from_slice(b"null"),
-    }
-    out.extend_from_slice(b",\"passenger\":");
-    match event.passenger {
-        Some(passenger) => out.extend_from_slice(itoa::Buffer::new().format(passenger).as_bytes()),
-        None => out.extend_from_slice(b"null"),
-    }
-    out.extend_from_slice(b",\"action\":\"");
-    out.extend_from_slice(event.action.key().as_bytes());
-    out.extend_from_slice(b"\"}");
-}
-
-/// One JSON document, its events array written as the run goes.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct Json {
-    events_written: bool,
-}
-
-impl DispatchFormat for Json {
-    fn header(&mut self, out: &mut dyn Write, header: &DispatchHeader) -> io::Result<()> {
-        let object = serde_json::to_string(header).map_err(io::Error::other)?;
-        let fields = object
-            .strip_suffix('}')
-            .expect("a struct serializes to an object");
-        write!(out, "{fields},\"events\":[")
-    }
-
-    fn event(&mut self, out: &mut Vec<u8>, event: &DispatchEvent) {
-        if self.events_written {
-            out.extend_from_slice(b",\n");
-        } else {
-            out.push(b'\n');
-            self.events_written = true;
-        }
-        push_event_object(out, event);
-    }
-
-    fn footer(&mut self, out: &mut dyn Write, end: &DispatchEnd) -> io::Result<()> {
-        out.write_all(b"\n],\"outcome\":")?;
-        serde_json::to_writer(&mut *out, end.outcome)?;
-        out.write_all(b",\"summary\":")?;
-        serde_json::to_writer(&mut *out, end.summary)?;
-        out.write_all(b"}\n")
-    }
-}
-
-/// JSON Lines: header, one line per event, end.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct JsonLines;
-
-#[derive(Serialize)]
-#[serde(tag = "type", content = "data", rename_all = "snake_case")]
-enum Line<'a> {
-    Header(&'a DispatchHeader),
-    End {
-        outcome: &'a DispatchOutcome,
-        summary: &'a DispatchSummary,
-        events: u64,
-    },
-}
-
-impl DispatchFormat for JsonLines {
-    fn header(&mut self, out: &mut dyn Write, header: &DispatchHeader) -> io::Result<()> {
-        serde_json::to_writer(&mut *out, &Line::Header(header))?;
-        out.write_all(b"\n")
-    }
-
-    fn event(&mut self, out: &mut Vec<u8>, event: &DispatchEvent) {
-        out.extend_from_slice(b"{\"type\":\"event\",\"data\":");
-        push_event_object(out, event);
-        out.extend_from_slice(b"}\n");
-    }
-
-    fn footer(&mut self, out: &mut dyn Write, end: &DispatchEnd) -> io::Result<()> {
-        let line = Line::End {
-            outcome: end.outcome,
-            summary: end.summary,
-            events: end.outcome.events,
-        };
-        serde_json::to_writer(&mut *out, &line)?;
-        out.write_all(b"\n")
     }
 }
 
@@ -267,10 +134,10 @@ mod tests {
             action: DispatchAction::Request,
         };
         let mut csv = Vec::new();
-        Csv.event(&mut csv, &event);
+        event.push_csv(&mut csv);
         assert_eq!(csv, b"12.5,,3,request\n");
         let mut json = Vec::new();
-        push_event_object(&mut json, &event);
+        event.push_json(&mut json);
         let parsed: DispatchEvent = serde_json::from_slice(&json).unwrap();
         assert_eq!(parsed, event);
     }

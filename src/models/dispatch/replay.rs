@@ -4,7 +4,9 @@
 //!
 //! The log is read twice, streaming: once for its header and end, once for
 //! its events, which a reader thread hands over through a bounded channel,
-//! so memory does not grow with the log.
+//! so memory does not grow with the log. Reading the log, telling models
+//! apart, `--show`, `--delay` and the verdict's wording are
+//! [`crate::replay`]'s, shared with the book's logs.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader};
@@ -13,59 +15,32 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use anyhow::{Context, anyhow, bail};
 use serde::Deserialize;
-use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{DeserializeSeed, IgnoredAny};
 
 use super::output::LOG_SCHEMA_VERSION;
 use super::scenario::DispatchScenario;
 use super::world::{DispatchEvent, DispatchOutcome};
-use super::{RunControl, RunFailure};
+use super::{Dispatch, RunControl, RunFailure};
 use crate::engine::StopReason;
 use crate::exit::Exit;
 use crate::interrupt;
+use crate::model::{Model, RecordedInput};
+use crate::output::{RunEnd, SinkError};
+use crate::progress::{self, Progress};
+use crate::replay::{EachEvent, LogSource, ReplayOptions, STOP_READING, ShowFailure, Verdict};
 use crate::rng::RngKind;
 use crate::scenario::Overrides;
-
-/// The schema version a log declares (`None` if it declares none), reading
-/// a JSON document (streaming, events skipped) or the first line of JSON Lines.
-pub fn schema_version(path: &Path, lines: bool) -> anyhow::Result<Option<u64>> {
-    #[derive(Deserialize)]
-    struct Peek {
-        schema_version: Option<u64>,
-    }
-    #[derive(Deserialize)]
-    struct PeekLine {
-        data: Option<Peek>,
-    }
-    let reader = open(path)?;
-    if lines {
-        let Some(Ok(first)) = reader.lines().next() else {
-            return Ok(None);
-        };
-        Ok(serde_json::from_str::<PeekLine>(&first)
-            .ok()
-            .and_then(|line| line.data?.schema_version))
-    } else {
-        Ok(serde_json::from_reader::<_, Peek>(reader)
-            .ok()
-            .and_then(|peek| peek.schema_version))
-    }
-}
-
-fn open(path: &Path) -> anyhow::Result<BufReader<File>> {
-    let file =
-        File::open(path).with_context(|| format!("could not read log '{}'", path.display()))?;
-    Ok(BufReader::with_capacity(1 << 16, file))
-}
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Header {
     schema_version: u32,
-    #[allow(dead_code)]
     taxi_sim_version: String,
     seed: u64,
     rng: RngKind,
     scenario: serde_json::Value,
+    #[serde(default)]
+    inputs: Vec<RecordedInput>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -74,6 +49,11 @@ struct End {
     outcome: DispatchOutcome,
     summary: serde_json::Value,
     events: u64,
+}
+
+/// `end_time at time 300, 120 events, 4 pending`.
+fn outcome_text(outcome: &DispatchOutcome) -> String {
+    Dispatch::ending(outcome).to_string()
 }
 
 #[derive(Debug, Deserialize)]
@@ -98,6 +78,8 @@ struct Document {
     seed: u64,
     rng: RngKind,
     scenario: serde_json::Value,
+    #[serde(default)]
+    inputs: Vec<RecordedInput>,
     #[allow(dead_code)]
     events: IgnoredAny,
     outcome: DispatchOutcome,
@@ -107,58 +89,6 @@ struct Document {
 enum Recorded {
     Event(DispatchEvent),
     Error(String),
-}
-
-/// Sends each event of a document's `events` array, ignoring the rest.
-struct EventsOf<'a>(&'a SyncSender<Recorded>);
-
-impl<'de> DeserializeSeed<'de> for EventsOf<'_> {
-    type Value = ();
-    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for EventsOf<'_> {
-    type Value = ();
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a dispatch log document")
-    }
-    fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<(), M::Error> {
-        while let Some(key) = map.next_key::<String>()? {
-            if key == "events" {
-                map.next_value_seed(EventArray(self.0))?;
-            } else {
-                map.next_value::<IgnoredAny>()?;
-            }
-        }
-        Ok(())
-    }
-}
-
-struct EventArray<'a>(&'a SyncSender<Recorded>);
-
-impl<'de> DeserializeSeed<'de> for EventArray<'_> {
-    type Value = ();
-    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_seq(self)
-    }
-}
-
-impl<'de> Visitor<'de> for EventArray<'_> {
-    type Value = ();
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("an array of events")
-    }
-    fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<(), S::Error> {
-        while let Some(event) = seq.next_element::<DispatchEvent>()? {
-            if self.0.send(Recorded::Event(event)).is_err() {
-                // The verifier stopped: nothing more to read.
-                return Err(de::Error::custom("stopped"));
-            }
-        }
-        Ok(())
-    }
 }
 
 fn describe(event: &DispatchEvent) -> String {
@@ -172,14 +102,19 @@ fn describe(event: &DispatchEvent) -> String {
     )
 }
 
-/// Replays the dispatch log at `path` (`lines`: JSON Lines).
-pub fn replay(path: &Path, name: &str, lines: bool) -> anyhow::Result<Exit> {
+/// Replays the dispatch log `source` (`lines`: JSON Lines).
+pub(crate) fn replay(
+    source: &LogSource,
+    lines: bool,
+    options: &ReplayOptions,
+) -> anyhow::Result<Exit> {
+    let name = source.name.as_str();
     let malformed = |what: String| anyhow!("malformed log '{name}': {what}");
     // First pass: the settings and the end.
     let (header, end) = if lines {
         let mut header = None;
         let mut end = None;
-        for (index, line) in open(path)?.lines().enumerate() {
+        for (index, line) in source.reader()?.lines().enumerate() {
             let line = line.with_context(|| format!("could not read log '{name}'"))?;
             if index == 0 {
                 match serde_json::from_str::<Line>(&line) {
@@ -200,8 +135,8 @@ pub fn replay(path: &Path, name: &str, lines: bool) -> anyhow::Result<Exit> {
             end.ok_or_else(|| malformed("no end line: the log is incomplete".into()))?,
         )
     } else {
-        let document: Document =
-            serde_json::from_reader(open(path)?).map_err(|error| malformed(error.to_string()))?;
+        let document: Document = serde_json::from_reader(source.reader()?)
+            .map_err(|error| malformed(error.to_string()))?;
         (
             Header {
                 schema_version: document.schema_version,
@@ -209,6 +144,7 @@ pub fn replay(path: &Path, name: &str, lines: bool) -> anyhow::Result<Exit> {
                 seed: document.seed,
                 rng: document.rng,
                 scenario: document.scenario,
+                inputs: document.inputs,
             },
             End {
                 outcome: document.outcome,
@@ -224,8 +160,7 @@ pub fn replay(path: &Path, name: &str, lines: bool) -> anyhow::Result<Exit> {
         != Some("dispatch")
     {
         bail!(
-            "log '{}' has schema_version {}, the dispatch model's, but its scenario is not a dispatch scenario (book logs are version 1)",
-            path.display(),
+            "log '{name}' has schema_version {}, the dispatch model's, but its scenario is not a dispatch scenario (book logs are version 1)",
             header.schema_version
         );
     }
@@ -234,6 +169,13 @@ pub fn replay(path: &Path, name: &str, lines: bool) -> anyhow::Result<Exit> {
             "log '{name}' has schema_version {}; dispatch logs are version {LOG_SCHEMA_VERSION}",
             header.schema_version
         );
+    }
+    // The same input files, or no verdict: a log re-simulated on other
+    // input would be a false mismatch, or worse, a false proof.
+    for input in &header.inputs {
+        if let Err(why) = input.check() {
+            bail!("cannot replay log '{name}': {why}");
+        }
     }
     let origin = format!("{name} (recorded scenario)");
     // The recorded seed is the header's (checked below through the
@@ -262,21 +204,30 @@ pub fn replay(path: &Path, name: &str, lines: bool) -> anyhow::Result<Exit> {
 
     // Second pass: the events, from a reader thread.
     let (sender, receiver) = sync_channel::<Recorded>(4096);
-    let owned = path.to_path_buf();
-    let reader = std::thread::spawn(move || read_events(&owned, lines, sender));
-    let result = verify(&scenario, header.seed, &end, &receiver);
+    let events = source.reader()?;
+    let reader = std::thread::spawn(move || read_events(events, lines, sender));
+    let verdict = verify(&scenario, header.seed, &end, &receiver, options);
     drop(receiver);
     let _ = reader.join();
-    result
+    let verdict = verdict.map_err(|error| match error {
+        Failure::Malformed(message) => malformed(message),
+        Failure::Other(error) => error,
+    })?;
+    Ok(crate::replay::report(
+        &verdict,
+        &crate::replay::LogFacts {
+            name,
+            seed: header.seed,
+            rng: header.rng,
+            scenario: &scenario.name,
+            written_by: &header.taxi_sim_version,
+        },
+    ))
 }
 
-fn read_events(path: &Path, lines: bool, sender: SyncSender<Recorded>) {
+fn read_events(reader: BufReader<File>, lines: bool, sender: SyncSender<Recorded>) {
     let fail = |message: String| {
         let _ = sender.send(Recorded::Error(message));
-    };
-    let reader = match open(path) {
-        Ok(reader) => reader,
-        Err(error) => return fail(error.to_string()),
     };
     if lines {
         let mut ended = false;
@@ -307,18 +258,40 @@ fn read_events(path: &Path, lines: bool, sender: SyncSender<Recorded>) {
         }
     } else {
         let mut deserializer = serde_json::Deserializer::from_reader(reader);
-        if let Err(error) = EventsOf(&sender).deserialize(&mut deserializer)
-            && !error.to_string().starts_with("stopped")
+        let each = |event: DispatchEvent| Ok(sender.send(Recorded::Event(event)).is_ok());
+        if let Err(error) = EachEvent::new(each).deserialize(&mut deserializer)
+            && !error.to_string().starts_with(STOP_READING)
         {
             fail(error.to_string());
         }
     }
 }
 
-enum Mismatch {
+/// Why the re-simulation stopped before its end.
+enum Stop {
     Event(u64, DispatchEvent, DispatchEvent),
     LogShorter(u64, DispatchEvent),
     Malformed(String),
+    Show(ShowFailure),
+}
+
+/// A replay that could not reach a verdict.
+enum Failure {
+    /// The log is not a log (the message, without the log's name).
+    Malformed(String),
+    Other(anyhow::Error),
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(error: anyhow::Error) -> Self {
+        Failure::Other(error)
+    }
+}
+
+impl From<SinkError> for Failure {
+    fn from(error: SinkError) -> Self {
+        Failure::Other(error.into())
+    }
 }
 
 fn verify(
@@ -326,31 +299,39 @@ fn verify(
     seed: u64,
     end: &End,
     receiver: &Receiver<Recorded>,
-) -> anyhow::Result<Exit> {
+    options: &ReplayOptions,
+) -> Result<Verdict, Failure> {
     let truncated = matches!(
         end.outcome.reason,
         StopReason::EventLimit | StopReason::Interrupted
     );
+    let mut show = options.show_sink::<Dispatch>()?;
+    let mut progress = Progress::new(
+        progress::wanted_beside_events(options.quiet, options.show),
+        scenario.end_time.ceil() as u64,
+    );
     let mut index = 0u64;
-    let mut on_event = |simulated: &DispatchEvent| -> Result<(), Mismatch> {
-        let result = match receiver.recv() {
+    let mut on_event = |simulated: &DispatchEvent| -> Result<(), Stop> {
+        index += 1;
+        match receiver.recv() {
             Ok(Recorded::Event(recorded)) => {
-                if recorded.time.to_bits() == simulated.time.to_bits()
+                let same = recorded.time.to_bits() == simulated.time.to_bits()
                     && recorded.taxi == simulated.taxi
                     && recorded.passenger == simulated.passenger
-                    && recorded.action == simulated.action
-                {
-                    Ok(())
-                } else {
-                    Err(Mismatch::Event(index, recorded, *simulated))
+                    && recorded.action == simulated.action;
+                if !same {
+                    return Err(Stop::Event(index, recorded, *simulated));
                 }
             }
-            Ok(Recorded::Error(message)) => Err(Mismatch::Malformed(message)),
-            Err(_) => Err(Mismatch::LogShorter(index, *simulated)),
-        };
-        index += 1;
-        result
+            Ok(Recorded::Error(message)) => return Err(Stop::Malformed(message)),
+            Err(_) => return Err(Stop::LogShorter(index, *simulated)),
+        }
+        crate::replay::show::<Dispatch>(&mut show, simulated).map_err(Stop::Show)
     };
+    let seconds_per_minute = options.seconds_per_unit();
+    let mut pace =
+        |now: f64, next: f64| interrupt::pace(now, next, seconds_per_minute.unwrap_or(0.0));
+    let mut on_progress = |now: f64, events: u64| progress.update(now as u64, events);
     let control = RunControl {
         seed,
         max_events: if truncated {
@@ -359,40 +340,60 @@ fn verify(
             u64::MAX
         },
         stop_flag: Some(interrupt::stop_flag()),
-        before: None,
+        before: match seconds_per_minute {
+            Some(_) => Some(&mut pace),
+            None => None,
+        },
         on_event: Some(&mut on_event),
-        on_progress: &mut |_, _| {},
+        on_progress: &mut on_progress,
     };
-    let (outcome, summary) = match super::simulate(scenario, control) {
+    let result = super::simulate(scenario, control);
+    progress.finish();
+    let (outcome, summary) = match result {
         Ok(done) => done,
-        Err(RunFailure::Model(message)) => bail!(message),
-        Err(RunFailure::Observer(Mismatch::Malformed(message))) => {
-            bail!("malformed log: {message}")
+        Err(RunFailure::Model(message)) => return Err(Failure::Other(anyhow!(message))),
+        Err(RunFailure::Observer(stop)) => {
+            return match stop {
+                Stop::Malformed(message) => Err(Failure::Malformed(message)),
+                Stop::Show(ShowFailure::StdoutGone) => Ok(Verdict::StdoutGone),
+                Stop::Show(ShowFailure::Failed(error)) => Err(error.into()),
+                Stop::Event(index, recorded, simulated) => Ok(Verdict::mismatch(
+                    &mut show,
+                    format!(
+                        "event #{index} differs\n  recorded:     {}\n  re-simulated: {}",
+                        describe(&recorded),
+                        describe(&simulated)
+                    ),
+                )?),
+                Stop::LogShorter(index, simulated) => Ok(Verdict::mismatch(
+                    &mut show,
+                    format!(
+                        "the log ends before the re-simulation does\n  recorded:     no event #{index}\n  re-simulated: event #{index}: {}",
+                        describe(&simulated)
+                    ),
+                )?),
+            };
         }
-        Err(RunFailure::Observer(Mismatch::Event(index, recorded, simulated))) => bail!(
-            "replay mismatch: event #{index} differs\n  recorded:     {}\n  re-simulated: {}",
-            describe(&recorded),
-            describe(&simulated)
-        ),
-        Err(RunFailure::Observer(Mismatch::LogShorter(index, simulated))) => bail!(
-            "replay mismatch: the log has fewer events than the re-simulation\n  re-simulated: event #{index}: {}",
-            describe(&simulated)
-        ),
     };
-    if outcome.reason == StopReason::Interrupted && !truncated {
-        crate::say!(
-            "taxi-sim: replay interrupted after {} events",
-            outcome.events
-        );
-        return Ok(Exit::Interrupted);
+    if interrupt::stop_requested() {
+        crate::replay::flush_show(&mut show)?;
+        return Ok(Verdict::Interrupted {
+            verified: outcome.events,
+        });
     }
     match receiver.recv() {
-        Ok(Recorded::Event(recorded)) => bail!(
-            "replay mismatch: the log has more events than the re-simulation\n  recorded:     event #{}: {}",
-            outcome.events,
-            describe(&recorded)
-        ),
-        Ok(Recorded::Error(message)) => bail!("malformed log: {message}"),
+        Ok(Recorded::Event(recorded)) => {
+            return Ok(Verdict::mismatch(
+                &mut show,
+                format!(
+                    "the log has more events than the re-simulation\n  recorded:     event #{}: {}\n  re-simulated: the run ended ({})",
+                    outcome.events + 1,
+                    describe(&recorded),
+                    outcome_text(&outcome)
+                ),
+            )?);
+        }
+        Ok(Recorded::Error(message)) => return Err(Failure::Malformed(message)),
         Err(_) => {}
     }
     // A truncated log was cut by an event limit or Ctrl-C: the
@@ -405,19 +406,41 @@ fn verify(
         },
         ..outcome
     };
-    if expected != end.outcome || end.events != outcome.events {
-        bail!(
-            "replay mismatch: the outcome differs\n  recorded:     {:?}\n  re-simulated: {:?}",
-            end.outcome,
-            outcome
-        );
+    if end.events != outcome.events {
+        return Ok(Verdict::mismatch(
+            &mut show,
+            format!(
+                "the end line says {}, but the log holds {}",
+                crate::stdio::counted(end.events, "event"),
+                outcome.events
+            ),
+        )?);
     }
-    if serde_json::to_value(summary)? != end.summary {
-        bail!("replay mismatch: the summary differs from the re-simulation's");
+    if expected != end.outcome {
+        return Ok(Verdict::mismatch(
+            &mut show,
+            format!(
+                "the outcome differs\n  recorded:     {}\n  re-simulated: {}",
+                outcome_text(&end.outcome),
+                outcome_text(&expected)
+            ),
+        )?);
     }
-    crate::say!(
-        "replay ok: {} events identical, outcome and summary identical",
-        outcome.events
-    );
-    Ok(Exit::Success)
+    if serde_json::to_value(summary).map_err(anyhow::Error::from)? != end.summary {
+        return Ok(Verdict::mismatch(
+            &mut show,
+            "the events match but the recorded summary differs from the re-computed one".into(),
+        )?);
+    }
+    crate::replay::finish_show(
+        show,
+        &RunEnd::<Dispatch> {
+            outcome: &end.outcome,
+            summary: &summary,
+        },
+    )?;
+    Ok(Verdict::Identical {
+        verified: outcome.events,
+        ending: outcome_text(&end.outcome),
+    })
 }

@@ -553,7 +553,10 @@ impl Fields {
                 let file = self.text(demand, "demand", "file")?;
                 let path = base.join(&file);
                 match check_demand_file(&path) {
-                    Ok(_) => Some(Demand::File { file: path }),
+                    // Absolute, so that a log of the run names it from any folder.
+                    Ok(_) => Some(Demand::File {
+                        file: std::fs::canonicalize(&path).unwrap_or(path),
+                    }),
                     Err(message) => {
                         self.problems.push(Problem::bare("demand.file", message));
                         None
@@ -689,7 +692,11 @@ impl Fields {
                     &if taxis == 0 {
                         "the fleet has no taxis".to_string()
                     } else {
-                        format!("taxis of the fleet: 0 to {} ({taxis} taxis)", taxis - 1)
+                        format!(
+                            "taxis of the fleet: 0 to {} ({})",
+                            taxis - 1,
+                            crate::stdio::counted(taxis, "taxi")
+                        )
                     },
                 );
                 continue;

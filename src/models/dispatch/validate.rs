@@ -301,10 +301,10 @@ pub fn table(results: &[CaseResult], effort: Effort) -> String {
     }
     let failed = results.iter().filter(|result| !result.pass).count();
     text.push_str(&format!(
-        "{} of {} cases agree with theory ({} replications of {} minutes after a {}-minute warm-up, {:.0}% intervals)\n",
+        "{} of {} cases agree with theory ({} of {} minutes after a {}-minute warm-up, {:.0}% intervals)\n",
         results.len() - failed,
         results.len(),
-        effort.replications,
+        crate::stdio::counted(effort.replications, "replication"),
         effort.minutes,
         effort.warm_up,
         CONFIDENCE * 100.0
