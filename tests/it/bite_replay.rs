@@ -1,0 +1,56 @@
+//! What `src/replay.rs`'s mutants showed the suite did not check.
+
+use std::fs;
+use std::path::Path;
+use std::process::Output;
+
+use crate::taxi_sim;
+
+/// The JSON and JSON Lines logs of `run ARGS`, written in `directory`.
+fn logs(directory: &Path, args: &[&str]) -> [(&'static str, String); 2] {
+    taxi_sim()
+        .current_dir(directory)
+        .args(["run", "-q", "-f", "none", "--export", "r.json"])
+        .args(["--export", "r.jsonl"])
+        .args(args)
+        .assert()
+        .success();
+    ["r.json", "r.jsonl"].map(|name| (name, fs::read_to_string(directory.join(name)).unwrap()))
+}
+
+/// `replay` of `text`, written to `name` in `directory`.
+fn replay_text(directory: &Path, name: &str, text: &str) -> Output {
+    let file = format!("t-{name}");
+    fs::write(directory.join(&file), text).unwrap();
+    taxi_sim()
+        .current_dir(directory)
+        .args(["replay", &file])
+        .output()
+        .unwrap()
+}
+
+fn assert_identical(output: &Output, case: &str) {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{case}: {stderr}");
+    assert!(stderr.contains("identical"), "{case}: {stderr}");
+}
+
+#[test]
+fn a_seed_just_above_two_to_the_53_rounded_down_by_a_json_tool_still_replays() {
+    // 2^53 + 1 is not a double: `jq -c .` prints the nearest one, 2^53,
+    // which is a whole number that fits a u64 but is not the seed.
+    let directory = tempfile::tempdir().unwrap();
+    let seed = (1u64 << 53) + 1;
+    let rounded = seed as f64;
+    assert_eq!(rounded as u64, 1 << 53);
+    for (name, text) in logs(directory.path(), &["-s", &seed.to_string(), "-e", "60"]) {
+        // Both numbers (the header's and the recorded scenario's), not the text.
+        let through_jq = text.replace(&format!(":{seed}"), &format!(":{}", rounded as u64));
+        assert_eq!(
+            through_jq.matches(&format!(":{}", 1u64 << 53)).count(),
+            2,
+            "{name}"
+        );
+        assert_identical(&replay_text(directory.path(), name, &through_jq), name);
+    }
+}
