@@ -54,3 +54,27 @@ fn a_seed_just_above_two_to_the_53_rounded_down_by_a_json_tool_still_replays() {
         assert_identical(&replay_text(directory.path(), name, &through_jq), name);
     }
 }
+
+#[test]
+fn a_seed_number_that_no_rounding_of_the_seed_text_gives_is_refused() {
+    // Seed 2^53 is a double; 2^53 + 1 is what no tool rounds it to (nor
+    // is 5.0 how one prints 5). The text is the seed; the number disagrees.
+    let directory = tempfile::tempdir().unwrap();
+    for (seed, number) in [
+        (1u64 << 53, ((1u64 << 53) + 1).to_string()),
+        (5, "5.0".into()),
+    ] {
+        for (name, text) in logs(directory.path(), &["-s", &seed.to_string(), "-e", "60"]) {
+            let header_seed = format!("\"seed\":{seed},\"seed_text\"");
+            assert!(text.contains(&header_seed), "{name}");
+            let tampered = text.replace(&header_seed, &format!("\"seed\":{number},\"seed_text\""));
+            let output = replay_text(directory.path(), name, &tampered);
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert_eq!(output.status.code(), Some(1), "{seed} {name}: {stderr}");
+            assert!(
+                stderr.contains(&format!("seed {number} and seed_text '{seed}' disagree")),
+                "{seed} {name}: {stderr}"
+            );
+        }
+    }
+}
