@@ -4,6 +4,7 @@
 
 mod bite_distribution;
 mod bite_replay;
+mod bite_scenario;
 mod chart;
 mod dispatch;
 mod export;
