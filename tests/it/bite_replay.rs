@@ -78,3 +78,42 @@ fn a_seed_number_that_no_rounding_of_the_seed_text_gives_is_refused() {
         }
     }
 }
+
+#[test]
+fn every_field_given_twice_in_a_json_document_is_refused_by_name() {
+    let directory = tempfile::tempdir().unwrap();
+    let [(name, json), _] = logs(directory.path(), &["-s", "2", "-e", "60"]);
+    let document: serde_json::Value = serde_json::from_str(&json).unwrap();
+    for field in ["rng", "events", "outcome", "summary"] {
+        // The first of the two is put in front, the second is where it was.
+        let first = if field == "events" {
+            "[]".to_string()
+        } else {
+            document[field].to_string()
+        };
+        let twice = json.replacen('{', &format!("{{\"{field}\":{first},"), 1);
+        let output = replay_text(directory.path(), name, &twice);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{field}: {stderr}");
+        assert!(
+            stderr.contains(&format!("duplicate field `{field}`")),
+            "{field}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn a_json_document_of_another_schema_version_is_refused_while_it_is_read() {
+    let directory = tempfile::tempdir().unwrap();
+    let [(name, json), _] = logs(directory.path(), &["-s", "2", "-e", "60"]);
+    let other = json.replacen("{\"schema_version\":1,", "{\"schema_version\":7,", 1);
+    assert_ne!(other, json);
+    let output = replay_text(directory.path(), name, &other);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("malformed log")
+            && stderr.contains("unsupported schema_version 7; this taxi-sim reads version 1"),
+        "{stderr}"
+    );
+}
