@@ -117,3 +117,19 @@ fn a_json_document_of_another_schema_version_is_refused_while_it_is_read() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_json_document_whose_events_are_not_an_array_says_what_they_should_be() {
+    let directory = tempfile::tempdir().unwrap();
+    let [(name, json), _] = logs(directory.path(), &["-s", "2", "-e", "60"]);
+    // A number in front: the field is then also given twice, but its
+    // type is what is read first.
+    let not_an_array = json.replacen('{', "{\"events\":5,", 1);
+    let output = replay_text(directory.path(), name, &not_an_array);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("invalid type: integer `5`, expected an array of events"),
+        "{stderr}"
+    );
+}
