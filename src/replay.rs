@@ -146,10 +146,10 @@ impl RecordedHeader {
 }
 
 /// Whether `number` is `seed`, exactly or as a tool that reads numbers as
-/// doubles would have rounded it.
+/// doubles would have rounded it (seeds above 2^53 round to 2^53 or more).
 fn number_is_seed(number: &serde_json::Number, seed: u64) -> bool {
     number.as_u64() == Some(seed)
-        || (number.as_u64().is_none_or(|value| value > 1 << 53)
+        || (number.as_u64().is_none_or(|value| value >= 1 << 53)
             && seed > 1 << 53
             && number.as_f64() == Some(seed as f64))
 }

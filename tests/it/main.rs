@@ -2,6 +2,9 @@
 // Tests may print diagnostics: a failing eprintln! only fails the test.
 #![allow(clippy::print_stderr)]
 
+mod bite_distribution;
+mod bite_replay;
+mod bite_scenario;
 mod chart;
 mod demand_file;
 mod dispatch;

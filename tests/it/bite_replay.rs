@@ -1,0 +1,135 @@
+//! What `src/replay.rs`'s mutants showed the suite did not check.
+
+use std::fs;
+use std::path::Path;
+use std::process::Output;
+
+use crate::taxi_sim;
+
+/// The JSON and JSON Lines logs of `run ARGS`, written in `directory`.
+fn logs(directory: &Path, args: &[&str]) -> [(&'static str, String); 2] {
+    taxi_sim()
+        .current_dir(directory)
+        .args(["run", "-q", "-f", "none", "--export", "r.json"])
+        .args(["--export", "r.jsonl"])
+        .args(args)
+        .assert()
+        .success();
+    ["r.json", "r.jsonl"].map(|name| (name, fs::read_to_string(directory.join(name)).unwrap()))
+}
+
+/// `replay` of `text`, written to `name` in `directory`.
+fn replay_text(directory: &Path, name: &str, text: &str) -> Output {
+    let file = format!("t-{name}");
+    fs::write(directory.join(&file), text).unwrap();
+    taxi_sim()
+        .current_dir(directory)
+        .args(["replay", &file])
+        .output()
+        .unwrap()
+}
+
+fn assert_identical(output: &Output, case: &str) {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{case}: {stderr}");
+    assert!(stderr.contains("identical"), "{case}: {stderr}");
+}
+
+#[test]
+fn a_seed_just_above_two_to_the_53_rounded_down_by_a_json_tool_still_replays() {
+    // 2^53 + 1 is not a double: `jq -c .` prints the nearest one, 2^53,
+    // which is a whole number that fits a u64 but is not the seed.
+    let directory = tempfile::tempdir().unwrap();
+    let seed = (1u64 << 53) + 1;
+    let rounded = seed as f64;
+    assert_eq!(rounded as u64, 1 << 53);
+    for (name, text) in logs(directory.path(), &["-s", &seed.to_string(), "-e", "60"]) {
+        // Both numbers (the header's and the recorded scenario's), not the text.
+        let through_jq = text.replace(&format!(":{seed}"), &format!(":{}", rounded as u64));
+        assert_eq!(
+            through_jq.matches(&format!(":{}", 1u64 << 53)).count(),
+            2,
+            "{name}"
+        );
+        assert_identical(&replay_text(directory.path(), name, &through_jq), name);
+    }
+}
+
+#[test]
+fn a_seed_number_that_no_rounding_of_the_seed_text_gives_is_refused() {
+    // Seed 2^53 is a double; 2^53 + 1 is what no tool rounds it to (nor
+    // is 5.0 how one prints 5). The text is the seed; the number disagrees.
+    let directory = tempfile::tempdir().unwrap();
+    for (seed, number) in [
+        (1u64 << 53, ((1u64 << 53) + 1).to_string()),
+        (5, "5.0".into()),
+    ] {
+        for (name, text) in logs(directory.path(), &["-s", &seed.to_string(), "-e", "60"]) {
+            let header_seed = format!("\"seed\":{seed},\"seed_text\"");
+            assert!(text.contains(&header_seed), "{name}");
+            let tampered = text.replace(&header_seed, &format!("\"seed\":{number},\"seed_text\""));
+            let output = replay_text(directory.path(), name, &tampered);
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert_eq!(output.status.code(), Some(1), "{seed} {name}: {stderr}");
+            assert!(
+                stderr.contains(&format!("seed {number} and seed_text '{seed}' disagree")),
+                "{seed} {name}: {stderr}"
+            );
+        }
+    }
+}
+
+#[test]
+fn every_field_given_twice_in_a_json_document_is_refused_by_name() {
+    let directory = tempfile::tempdir().unwrap();
+    let [(name, json), _] = logs(directory.path(), &["-s", "2", "-e", "60"]);
+    let document: serde_json::Value = serde_json::from_str(&json).unwrap();
+    for field in ["rng", "events", "outcome", "summary"] {
+        // The first of the two is put in front, the second is where it was.
+        let first = if field == "events" {
+            "[]".to_string()
+        } else {
+            document[field].to_string()
+        };
+        let twice = json.replacen('{', &format!("{{\"{field}\":{first},"), 1);
+        let output = replay_text(directory.path(), name, &twice);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{field}: {stderr}");
+        assert!(
+            stderr.contains(&format!("duplicate field `{field}`")),
+            "{field}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn a_json_document_of_another_schema_version_is_refused_while_it_is_read() {
+    let directory = tempfile::tempdir().unwrap();
+    let [(name, json), _] = logs(directory.path(), &["-s", "2", "-e", "60"]);
+    let other = json.replacen("{\"schema_version\":1,", "{\"schema_version\":7,", 1);
+    assert_ne!(other, json);
+    let output = replay_text(directory.path(), name, &other);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("malformed log")
+            && stderr.contains("unsupported schema_version 7; this taxi-sim reads version 1"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_json_document_whose_events_are_not_an_array_says_what_they_should_be() {
+    let directory = tempfile::tempdir().unwrap();
+    let [(name, json), _] = logs(directory.path(), &["-s", "2", "-e", "60"]);
+    // A number in front: the field is then also given twice, but its
+    // type is what is read first.
+    let not_an_array = json.replacen('{', "{\"events\":5,", 1);
+    let output = replay_text(directory.path(), name, &not_an_array);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("invalid type: integer `5`, expected an array of events"),
+        "{stderr}"
+    );
+}
