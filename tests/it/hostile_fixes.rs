@@ -112,3 +112,108 @@ fn a_demand_header_with_a_byte_order_mark_says_so_without_debug_escapes() {
         "{stderr}"
     );
 }
+
+fn stderr_of_run(args: &[&str]) -> String {
+    let output = taxi_sim().args(args).output().unwrap();
+    assert!(
+        output.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stderr).unwrap()
+}
+
+#[test]
+fn an_undefined_mean_wait_is_printed_as_a_dash() {
+    for extra in [&["-t", "1", "--max-events", "1"][..], &["-t", "0"][..]] {
+        let mut args = vec!["run", "--scenario", "taxi-stand", "--set", "warm_up=0"];
+        args.extend(["-s", "1", "-f", "none"]);
+        args.extend(extra);
+        let stderr = stderr_of_run(&args);
+        assert!(stderr.contains("mean wait - (p90 -)"), "{stderr}");
+        assert!(!stderr.contains("NaN"), "{stderr}");
+    }
+}
+
+#[test]
+fn counts_of_one_take_a_singular_noun() {
+    let book = stderr_of_run(&[
+        "run",
+        "-t",
+        "1",
+        "-s",
+        "10",
+        "--max-events",
+        "1",
+        "-f",
+        "none",
+    ]);
+    assert!(
+        book.contains("summary: 1 taxi (0 went home), 1 event, 0 trips by time"),
+        "{book}"
+    );
+    let dispatch = stderr_of_run(&[
+        "run",
+        "--scenario",
+        "taxi-stand",
+        "--set",
+        "warm_up=0",
+        "-s",
+        "1",
+        "-t",
+        "1",
+        "--max-events",
+        "1",
+        "-f",
+        "none",
+    ]);
+    assert!(
+        dispatch.contains("summary: 1 taxi, 0 requests measured"),
+        "{dispatch}"
+    );
+}
+
+#[test]
+fn a_tiny_simulated_time_is_printed_in_scientific_notation() {
+    let stderr = stderr_of_run(&[
+        "run",
+        "--scenario",
+        "taxi-stand",
+        "--set",
+        "demand.rate=1e300",
+        "--set",
+        "warm_up=0",
+        "-e",
+        "20000",
+        "--max-events",
+        "100000",
+        "-f",
+        "none",
+    ]);
+    let time = stderr
+        .split("by time ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("{stderr}"));
+    assert!(time.contains('e') && time.len() < 30, "{stderr}");
+}
+
+#[test]
+fn a_taxi_count_that_is_not_whole_gets_one_error_only() {
+    let output = taxi_sim()
+        .args([
+            "run",
+            "--scenario",
+            "taxi-stand",
+            "--set",
+            "fleet.taxis=1e3",
+            "-f",
+            "none",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("a whole number, 0 or more"), "{stderr}");
+    assert!(!stderr.contains("missing"), "{stderr}");
+}

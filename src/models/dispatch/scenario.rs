@@ -447,8 +447,13 @@ impl Fields {
             }
             None => None,
         };
+        let given = table
+            .get("fleet")
+            .and_then(Value::as_table)
+            .is_some_and(|fleet| fleet.contains_key("taxis"));
         let taxis = overrides.taxis.or(taxis);
-        if taxis.is_none() {
+        // A value that is there but wrong has its own problem already.
+        if taxis.is_none() && !given {
             self.problems
                 .push(Problem::bare("fleet.taxis", "missing: the number of taxis"));
         }
