@@ -217,3 +217,73 @@ fn a_taxi_count_that_is_not_whole_gets_one_error_only() {
     assert!(stderr.contains("a whole number, 0 or more"), "{stderr}");
     assert!(!stderr.contains("missing"), "{stderr}");
 }
+
+/// A folder with `stand.toml` reading `a.csv`, and `a.csv`, `b.csv`.
+fn two_demand_files() -> (tempfile::TempDir, PathBuf) {
+    let folder = tempfile::tempdir().unwrap();
+    for name in ["a.csv", "b.csv"] {
+        std::fs::write(folder.path().join(name), "time,trip\n1,5\n2,7\n30,4\n").unwrap();
+    }
+    let scenario = scenario_reading(folder.path(), "a.csv");
+    (folder, scenario)
+}
+
+#[test]
+fn a_sweep_output_onto_a_varied_demand_file_is_refused() {
+    let (folder, scenario) = two_demand_files();
+    let b = folder.path().join("b.csv");
+    for shard in [&[][..], &["--shard", "1/2"][..]] {
+        taxi_sim()
+            .current_dir(folder.path())
+            .args([
+                "sweep",
+                "-q",
+                "-r",
+                "2",
+                "--vary",
+                "demand.file=a.csv,b.csv",
+            ])
+            .args(shard)
+            .arg("--scenario")
+            .arg(&scenario)
+            .arg("-o")
+            .arg(&b)
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains("it would be overwritten"));
+        assert_eq!(
+            std::fs::read_to_string(&b).unwrap(),
+            "time,trip\n1,5\n2,7\n30,4\n"
+        );
+    }
+}
+
+#[test]
+fn a_merge_output_onto_the_sweeps_demand_file_is_refused() {
+    let (folder, scenario) = two_demand_files();
+    for index in [1, 2] {
+        taxi_sim()
+            .args(["sweep", "-q", "-r", "2", "--vary", "taxis=1,2", "--shard"])
+            .arg(format!("{index}/2"))
+            .arg("--scenario")
+            .arg(&scenario)
+            .arg("-o")
+            .arg(folder.path().join(format!("shard{index}.json")))
+            .assert()
+            .success();
+    }
+    let a = folder.path().join("a.csv");
+    taxi_sim()
+        .arg("merge")
+        .arg(folder.path().join("shard1.json"))
+        .arg(folder.path().join("shard2.json"))
+        .arg("-o")
+        .arg(&a)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("it would be overwritten"));
+    assert_eq!(
+        std::fs::read_to_string(&a).unwrap(),
+        "time,trip\n1,5\n2,7\n30,4\n"
+    );
+}
