@@ -16,6 +16,18 @@ pub fn counted(count: impl Into<u64>, singular: &str) -> String {
     }
 }
 
+/// `value` for a person: shortest round-trip decimals for ordinary
+/// magnitudes, scientific notation for very small or large ones (`{}` of
+/// an f64 would print hundreds of digits for 1e-300).
+pub fn readable(value: f64) -> String {
+    let magnitude = value.abs();
+    if value == 0.0 || !value.is_finite() || (1e-4..1e15).contains(&magnitude) {
+        format!("{value}")
+    } else {
+        format!("{value:e}")
+    }
+}
+
 /// Whether stdout was closed when taxi-sim started. The runtime opens
 /// `/dev/null` read-write in its place; a shell's `>/dev/null` opens it
 /// write-only, so the access mode tells the two apart (Linux only).

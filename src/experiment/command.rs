@@ -222,26 +222,46 @@ fn interrupted() -> anyhow::Result<Exit> {
     Ok(Exit::Interrupted)
 }
 
-/// Refuses an `output` that is a file the scenario reads (a demand file):
-/// it would be overwritten. A scenario that does not load as it is (its
+/// Refuses an `output` that is a file the scenario reads (a demand file),
+/// as it is or at any point of the sweep (a `--vary` of a file name): it
+/// would be overwritten. A scenario that does not load as it is (its
 /// --vary values may complete it) is left for the sweep to explain.
-fn check_not_an_input(output: &Path, source: &ScenarioSource, sets: &[Set]) -> anyhow::Result<()> {
-    let Ok(model) = super::load_model(source, sets) else {
-        return Ok(());
-    };
-    match model
-        .input_files()
-        .into_iter()
-        .find(|input| same_file(output, &input.path))
-    {
-        Some(input) => Err(usage(format!(
-            "-o '{}' is the scenario's {} '{}': it would be overwritten",
-            output.display(),
-            input.role,
-            input.path.display()
-        ))),
-        None => Ok(()),
+fn check_not_an_input(
+    output: &Path,
+    source: &ScenarioSource,
+    sets: &[Set],
+    varies: &[Vary],
+) -> anyhow::Result<()> {
+    // Only a text value can name a file; one load per such value.
+    let mut variants = vec![sets.to_vec()];
+    for vary in varies {
+        for value in vary.values.iter().filter(|value| value.is_str()) {
+            let mut point = sets.to_vec();
+            point.push(Set {
+                key: vary.set_key.clone(),
+                value: value.clone(),
+            });
+            variants.push(point);
+        }
     }
+    for sets in &variants {
+        let Ok(model) = super::load_model(source, sets) else {
+            continue;
+        };
+        if let Some(input) = model
+            .input_files()
+            .into_iter()
+            .find(|input| same_file(output, &input.path))
+        {
+            return Err(usage(format!(
+                "-o '{}' is the scenario's {} '{}': it would be overwritten",
+                output.display(),
+                input.role,
+                input.path.display()
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// `taxi-sim sweep`.
@@ -281,7 +301,7 @@ pub fn sweep(args: &SweepArgs) -> anyhow::Result<Exit> {
     let pool = thread_pool(args.threads)?;
     let source = ScenarioSource::load(args.scenario.as_deref())?;
     if let Some(output) = &args.output {
-        check_not_an_input(output, &source, &args.sets)?;
+        check_not_an_input(output, &source, &args.sets, &args.vary)?;
     }
     interrupt::stop_flag();
     let output = open_output(args.output.as_deref())?;
@@ -337,6 +357,35 @@ pub fn sweep(args: &SweepArgs) -> anyhow::Result<Exit> {
     })
 }
 
+/// A file a shard records (a `"file"` anywhere in it, as a demand file's
+/// path) that is `output`. A shard that does not read is left for the
+/// merge to explain.
+fn recorded_file_named(shard: &Path, output: &Path) -> Option<String> {
+    fn find(value: &serde_json::Value, output: &Path) -> Option<String> {
+        match value {
+            serde_json::Value::Object(fields) => {
+                fields.iter().find_map(|(key, value)| match value {
+                    serde_json::Value::String(file)
+                        if key == "file" && same_file(output, Path::new(file)) =>
+                    {
+                        Some(file.clone())
+                    }
+                    other => find(other, output),
+                })
+            }
+            serde_json::Value::Array(items) => items.iter().find_map(|item| find(item, output)),
+            _ => None,
+        }
+    }
+    // Only a regular file of a shard's size: a device could be read forever.
+    let metadata = std::fs::metadata(shard).ok()?;
+    if !metadata.is_file() || metadata.len() > 256 << 20 {
+        return None;
+    }
+    let bytes = std::fs::read(shard).ok()?;
+    find(&serde_json::from_slice(&bytes).ok()?, output)
+}
+
 /// `taxi-sim merge`.
 pub fn merge(args: &MergeArgs) -> anyhow::Result<Exit> {
     if let Some(output) = &args.output
@@ -346,6 +395,17 @@ pub fn merge(args: &MergeArgs) -> anyhow::Result<Exit> {
             "-o '{}' is the shard '{}': it would be overwritten",
             output.display(),
             shard.display()
+        )));
+    }
+    if let Some(output) = &args.output
+        && let Some(input) = args
+            .shards
+            .iter()
+            .find_map(|shard| recorded_file_named(shard, output))
+    {
+        return Err(usage(format!(
+            "-o '{}' is the file '{input}' a shard's sweep reads: it would be overwritten",
+            output.display()
         )));
     }
     let output = open_output(args.output.as_deref())?;

@@ -12,6 +12,7 @@ mod export;
 mod extras;
 mod golden;
 mod hardening;
+mod hostile_fixes;
 mod man_pages;
 mod merge;
 mod newcomer;

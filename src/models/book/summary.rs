@@ -226,12 +226,12 @@ impl Summary {
     pub fn short(&self) -> String {
         let fleet = &self.fleet;
         format!(
-            "summary: {} taxis ({} went home), {} events, {} trips by time {}\n\
+            "summary: {} ({} went home), {}, {} by time {}\n\
              summary: mean occupancy {:.1}%, {:.2} trips per taxi-hour",
-            fleet.taxis,
+            crate::stdio::counted(fleet.taxis, "taxi"),
             fleet.taxis_home,
-            fleet.events,
-            fleet.trips,
+            crate::stdio::counted(fleet.events, "event"),
+            crate::stdio::counted(fleet.trips, "trip"),
             self.sim_time,
             fleet.mean_occupancy_share * 100.0,
             fleet.trips_per_taxi_hour

@@ -4,7 +4,7 @@
 //! validated from the table by [`DispatchScenario::from_table`], which
 //! collects every problem with its field and value.
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -447,8 +447,13 @@ impl Fields {
             }
             None => None,
         };
+        let given = table
+            .get("fleet")
+            .and_then(Value::as_table)
+            .is_some_and(|fleet| fleet.contains_key("taxis"));
         let taxis = overrides.taxis.or(taxis);
-        if taxis.is_none() {
+        // A value that is there but wrong has its own problem already.
+        if taxis.is_none() && !given {
             self.problems
                 .push(Problem::bare("fleet.taxis", "missing: the number of taxis"));
         }
@@ -748,38 +753,84 @@ pub struct FileRequest {
     pub trip: Option<f64>,
 }
 
+/// Longest line of a demand file, in bytes: a file without newlines (or a
+/// device that never ends) must not be read whole into memory.
+pub const MAX_DEMAND_LINE: usize = 1 << 20;
+
 /// Streams a demand file: a header `time` or `time,trip`, then one request
 /// per line, sorted by time. Errors name the file and the line.
 pub struct RequestReader {
-    lines: std::io::Lines<BufReader<std::fs::File>>,
+    reader: BufReader<std::fs::File>,
     path: PathBuf,
     line: u64,
     has_trip: bool,
     previous: f64,
 }
 
+/// What a path that is not a regular file is, for an error message.
+fn file_kind(metadata: &std::fs::Metadata) -> &'static str {
+    let kind = metadata.file_type();
+    if kind.is_dir() {
+        return "a directory";
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a FIFO";
+        }
+        if kind.is_char_device() || kind.is_block_device() {
+            return "a device";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+    }
+    "not a regular file"
+}
+
 impl RequestReader {
     /// Opens `path` and reads its header.
     pub fn open(path: &Path) -> Result<Self, String> {
-        let file = std::fs::File::open(path)
-            .map_err(|error| format!("cannot read demand file '{}': {error}", path.display()))?;
+        let cannot_read = |error: std::io::Error| {
+            format!("cannot read demand file '{}': {error}", path.display())
+        };
+        // Only a regular file ends: a device or a FIFO could be read forever.
+        let metadata = std::fs::metadata(path).map_err(cannot_read)?;
+        if !metadata.is_file() {
+            return Err(format!(
+                "demand file '{}' is {}: it must be a regular file",
+                path.display(),
+                file_kind(&metadata)
+            ));
+        }
+        let file = std::fs::File::open(path).map_err(cannot_read)?;
         let mut reader = Self {
-            lines: BufReader::new(file).lines(),
+            reader: BufReader::new(file),
             path: path.to_path_buf(),
             line: 0,
             has_trip: false,
             previous: 0.0,
         };
-        let header = reader
-            .next_line()?
-            .ok_or_else(|| reader.error("is empty: expected a header `time` or `time,trip`"))?;
+        let header = reader.next_line()?.ok_or_else(|| {
+            format!(
+                "demand file '{}' is empty: expected a header `time` or `time,trip`",
+                path.display()
+            )
+        })?;
+        if header.starts_with('\u{feff}') {
+            return Err(
+                reader.error("starts with a byte-order mark: save the file as UTF-8 without one")
+            );
+        }
         let columns: Vec<&str> = header.split(',').map(str::trim).collect();
         reader.has_trip = match columns.as_slice() {
             ["time"] => false,
             ["time", "trip"] => true,
             _ => {
                 return Err(reader.error(&format!(
-                    "header {header:?}: expected `time` or `time,trip`"
+                    "header '{}': expected `time` or `time,trip`",
+                    crate::stdio::printable(&header)
                 )));
             }
         };
@@ -794,13 +845,29 @@ impl RequestReader {
         )
     }
 
+    /// The next line that is not blank, trimmed; at most
+    /// [`MAX_DEMAND_LINE`] bytes are read for it.
     fn next_line(&mut self) -> Result<Option<String>, String> {
+        let mut bytes = Vec::new();
         loop {
-            let Some(line) = self.lines.next() else {
+            bytes.clear();
+            let read = (&mut self.reader)
+                .take(MAX_DEMAND_LINE as u64 + 1)
+                .read_until(b'\n', &mut bytes)
+                .map_err(|error| self.error(&format!("cannot read it: {error}")))?;
+            if read == 0 {
                 return Ok(None);
-            };
+            }
             self.line += 1;
-            let line = line.map_err(|error| self.error(&format!("cannot read it: {error}")))?;
+            if bytes.last() == Some(&b'\n') {
+                bytes.pop();
+            } else if bytes.len() > MAX_DEMAND_LINE {
+                return Err(self.error(&format!(
+                    "the line is longer than {} bytes",
+                    MAX_DEMAND_LINE
+                )));
+            }
+            let line = std::str::from_utf8(&bytes).map_err(|_| self.error("is not UTF-8 text"))?;
             let trimmed = line.trim();
             if !trimmed.is_empty() {
                 return Ok(Some(trimmed.to_string()));
@@ -819,7 +886,8 @@ impl RequestReader {
             match cell.parse::<f64>() {
                 Ok(value) if value.is_finite() && value >= 0.0 => Ok(value),
                 _ => Err(format!(
-                    "{what} {cell:?} is not a finite number of minutes, 0 or more"
+                    "{what} '{}' is not a finite number of minutes, 0 or more",
+                    crate::stdio::printable(cell)
                 )),
             }
         };
@@ -831,7 +899,8 @@ impl RequestReader {
         };
         if cells.next().is_some() {
             return Err(self.error(&format!(
-                "{line:?} has more cells than the header ({})",
+                "'{}' has more cells than the header ({})",
+                crate::stdio::printable(&line),
                 if self.has_trip { 2 } else { 1 }
             )));
         }

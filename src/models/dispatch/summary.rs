@@ -249,19 +249,26 @@ impl DispatchSummary {
                 format!("{:.1}%", share * 100.0)
             }
         };
+        let wait = |minutes: f64, unit: &str| {
+            if minutes.is_nan() {
+                "-".to_string()
+            } else {
+                format!("{minutes:.2}{unit}")
+            }
+        };
         format!(
-            "summary: {} taxis, {} requests measured: {} served, {} abandoned, {} unresolved by time {}\n\
-             summary: P(wait) {}, P(abandon) {}, mean wait {:.2} min (p90 {:.2}), service level {}, utilization {}",
-            self.fleet.taxis,
-            p.requests,
+            "summary: {}, {} measured: {} served, {} abandoned, {} unresolved by time {}\n\
+             summary: P(wait) {}, P(abandon) {}, mean wait {} (p90 {}), service level {}, utilization {}",
+            crate::stdio::counted(self.fleet.taxis, "taxi"),
+            crate::stdio::counted(p.requests, "request"),
             p.served,
             p.abandoned,
             p.unresolved,
-            self.sim_time,
+            crate::stdio::readable(self.sim_time),
             percent(p.p_wait),
             percent(p.p_abandon),
-            p.wait_mean,
-            p.wait_p90,
+            wait(p.wait_mean, " min"),
+            wait(p.wait_p90, ""),
             percent(p.service_level),
             percent(self.fleet.utilization),
         )
