@@ -795,8 +795,13 @@ pub fn scenario(command: ScenarioCommand) -> anyhow::Result<Exit> {
             }
             if failed > 0 {
                 crate::say!(
-                    "taxi-sim: {failed} of {} scenarios are invalid",
-                    files.len()
+                    "taxi-sim: {failed} of {} {}",
+                    stdio::counted(files.len() as u64, "scenario"),
+                    if failed == 1 {
+                        "is invalid"
+                    } else {
+                        "are invalid"
+                    }
                 );
                 Exit::Failure
             } else {
