@@ -61,6 +61,17 @@ enum Input {
     Log(log::LogScan),
 }
 
+/// The demand file a log's scenario reads, if any: recorded as an absolute
+/// path, or by older logs relative to the log's folder.
+fn recorded_demand_file(log: &std::path::Path, scan: &log::LogScan) -> Option<PathBuf> {
+    let file = scan.scenario_field("demand")?.get("file")?.as_str()?;
+    let file = PathBuf::from(file);
+    Some(match log.parent() {
+        Some(folder) if file.is_relative() => folder.join(file),
+        _ => file,
+    })
+}
+
 /// `taxi-sim chart`.
 pub fn chart(args: &ChartArgs) -> anyhow::Result<Exit> {
     // Installs the Ctrl-C handler; the log readers poll the flag it raises.
@@ -91,6 +102,16 @@ pub fn chart(args: &ChartArgs) -> anyhow::Result<Exit> {
             sweep::draw(&document, &args.measure, path)?
         }
         Input::Log(scan) => {
+            if let Some(demand) = recorded_demand_file(path, &scan)
+                && crate::stdio::same_file(&demand, &args.output)
+            {
+                return Err(UsageError(format!(
+                    "the chart '{}' would overwrite the demand file '{}' of its log",
+                    args.output.display(),
+                    demand.display()
+                ))
+                .into());
+            }
             if !args.measure.is_empty() {
                 return Err(UsageError(format!(
                     "'{}' is an event log; --measure picks measures of a sweep",

@@ -287,3 +287,38 @@ fn a_merge_output_onto_the_sweeps_demand_file_is_refused() {
         "time,trip\n1,5\n2,7\n30,4\n"
     );
 }
+
+#[test]
+fn a_chart_never_overwrites_the_demand_file_its_log_read() {
+    let folder = tempfile::tempdir().unwrap();
+    // A demand file named like a chart: the log records it, the chart refuses it.
+    let demand = folder.path().join("d.svg");
+    std::fs::write(&demand, "time\n1\n2.5\n7\n").unwrap();
+    let scenario = scenario_reading(folder.path(), "d.svg");
+    let log = folder.path().join("run.jsonl");
+    taxi_sim()
+        .args(["run", "-q", "-f", "none", "--export"])
+        .arg(&log)
+        .arg("--scenario")
+        .arg(&scenario)
+        .assert()
+        .success();
+    let output = taxi_sim()
+        .arg("chart")
+        .arg(&log)
+        .arg("--timeline")
+        .arg("-o")
+        .arg(&demand)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("would overwrite the demand file"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&demand).unwrap(),
+        "time\n1\n2.5\n7\n"
+    );
+}
