@@ -95,7 +95,7 @@ fn describe(event: &DispatchEvent) -> String {
     let cell = |value: Option<String>| value.unwrap_or_else(|| "null".to_string());
     format!(
         "time {}, taxi {}, passenger {}, action {}",
-        event.time,
+        crate::stdio::readable_number(event.time),
         cell(event.taxi.map(|taxi| taxi.to_string())),
         cell(event.passenger.map(|passenger| passenger.to_string())),
         event.action.key()
@@ -426,10 +426,11 @@ fn verify(
             ),
         )?);
     }
-    if serde_json::to_value(summary).map_err(anyhow::Error::from)? != end.summary {
+    let simulated = serde_json::to_value(summary).map_err(anyhow::Error::from)?;
+    if let Some(difference) = crate::stdio::json_difference("summary", &end.summary, &simulated) {
         return Ok(Verdict::mismatch(
             &mut show,
-            "the events match but the recorded summary differs from the re-computed one".into(),
+            format!("the events match but the summary differs: {difference}"),
         )?);
     }
     crate::replay::finish_show(
