@@ -197,26 +197,6 @@ pub fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn control_characters_are_escaped() {
-        assert_eq!(printable("a\u{1b}[2Jb\nc\u{9b}"), "a\\u{1b}[2Jb\\nc\\u{9b}");
-        assert_eq!(printable("plain é"), "plain é");
-    }
-
-    #[test]
-    fn long_lines_are_cut_but_line_breaks_kept() {
-        let message = format!("first\n{}\nlast", "x".repeat(10_000));
-        let tidy = tidy_message(&message);
-        assert!(tidy.starts_with("first\nxxx"));
-        assert!(tidy.ends_with("... (9700 more characters)\nlast"), "{tidy}");
-        assert!(tidy.len() < 400);
-    }
-}
-
 /// A number for a message: its shortest round-trip digits, in scientific
 /// notation when plain digits would run long (`1e308`, not 309 digits).
 pub fn readable_number(value: f64) -> String {
@@ -309,4 +289,24 @@ fn whole_number(number: &serde_json::Number) -> Option<i128> {
         .as_i64()
         .map(i128::from)
         .or_else(|| number.as_u64().map(i128::from))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(printable("a\u{1b}[2Jb\nc\u{9b}"), "a\\u{1b}[2Jb\\nc\\u{9b}");
+        assert_eq!(printable("plain é"), "plain é");
+    }
+
+    #[test]
+    fn long_lines_are_cut_but_line_breaks_kept() {
+        let message = format!("first\n{}\nlast", "x".repeat(10_000));
+        let tidy = tidy_message(&message);
+        assert!(tidy.starts_with("first\nxxx"));
+        assert!(tidy.ends_with("... (9700 more characters)\nlast"), "{tidy}");
+        assert!(tidy.len() < 400);
+    }
 }

@@ -77,3 +77,17 @@ fn a_changed_summary_number_names_the_field_with_both_values() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_run_that_ended_by_itself_recorded_as_interrupted_is_an_outcome_difference() {
+    let directory = tempfile::tempdir().unwrap();
+    let log = small_log(directory.path(), "small.jsonl", "jsonl");
+    let text = std::fs::read_to_string(&log).unwrap();
+    let edited = text.replace("\"reason\":\"end_time\"", "\"reason\":\"interrupted\"");
+    assert_ne!(edited, text);
+    std::fs::write(&log, edited).unwrap();
+    let (success, stderr) = replay(&log);
+    assert!(!success, "{stderr}");
+    assert!(stderr.contains("the outcome differs"), "{stderr}");
+    assert!(!stderr.contains("summary"), "{stderr}");
+}
