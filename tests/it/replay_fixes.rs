@@ -91,3 +91,19 @@ fn a_run_that_ended_by_itself_recorded_as_interrupted_is_an_outcome_difference()
     assert!(stderr.contains("the outcome differs"), "{stderr}");
     assert!(!stderr.contains("summary"), "{stderr}");
 }
+
+#[test]
+fn a_truncated_dispatch_document_is_called_truncated() {
+    let directory = tempfile::tempdir().unwrap();
+    let log = small_log(directory.path(), "small.json", "json");
+    let text = std::fs::read(&log).unwrap();
+    std::fs::write(&log, &text[..5000]).unwrap();
+    let (success, stderr) = replay(&log);
+    assert!(!success, "{stderr}");
+    assert!(
+        stderr.contains("malformed log '") && stderr.contains("small.json': truncated"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("EOF while parsing"), "{stderr}");
+    assert!(!stderr.contains("schema_version"), "{stderr}");
+}

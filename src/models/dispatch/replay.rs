@@ -135,8 +135,15 @@ pub(crate) fn replay(
             end.ok_or_else(|| malformed("no end line: the log is incomplete".into()))?,
         )
     } else {
-        let document: Document = serde_json::from_reader(source.reader()?)
-            .map_err(|error| malformed(error.to_string()))?;
+        let document: Document = serde_json::from_reader(source.reader()?).map_err(|error| {
+            if error.is_eof() {
+                malformed(format!(
+                    "truncated: the file ends before the document does ({error})"
+                ))
+            } else {
+                malformed(error.to_string())
+            }
+        })?;
         (
             Header {
                 schema_version: document.schema_version,
