@@ -321,10 +321,8 @@ impl fmt::Display for Difference {
                 outcome,
             } => write!(
                 f,
-                "the log has more events than the re-simulation\n  recorded:     event #{index}: {recorded}\n  re-simulated: the run ended ({}) at time {} after {}",
-                reason_name(outcome.reason),
-                outcome.sim_time,
-                counted(outcome.events, "event")
+                "the log has more events than the re-simulation\n  recorded:     event #{index}: {recorded}\n  re-simulated: the run ended {}",
+                book_outcome_text(outcome)
             ),
             Difference::LogShorter { index, simulated } => write!(
                 f,
@@ -349,13 +347,6 @@ impl fmt::Display for Difference {
             ),
         }
     }
-}
-
-fn reason_name(reason: StopReason) -> String {
-    serde_json::to_value(reason)
-        .ok()
-        .and_then(|value| value.as_str().map(str::to_string))
-        .unwrap_or_default()
 }
 
 fn book_outcome_text(outcome: &Outcome) -> String {

@@ -51,7 +51,7 @@ struct End {
     events: u64,
 }
 
-/// `end_time at time 300, 120 events, 4 pending`.
+/// `at the end time (time 300, 120 events, 4 pending)`.
 fn outcome_text(outcome: &DispatchOutcome) -> String {
     Dispatch::ending(outcome).to_string()
 }
@@ -393,7 +393,7 @@ fn verify(
             return Ok(Verdict::mismatch(
                 &mut show,
                 format!(
-                    "the log has more events than the re-simulation\n  recorded:     event #{}: {}\n  re-simulated: the run ended ({})",
+                    "the log has more events than the re-simulation\n  recorded:     event #{}: {}\n  re-simulated: the run ended {}",
                     outcome.events + 1,
                     describe(&recorded),
                     outcome_text(&outcome)
