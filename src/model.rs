@@ -158,15 +158,18 @@ pub struct Ending {
 }
 
 impl std::fmt::Display for Ending {
-    /// `end_time at time 180, 32 events, 3 pending`.
+    /// `at the end time (time 180, 32 events, 3 pending)`: the words of
+    /// every model's replay verdicts.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let reason = serde_json::to_value(self.reason)
-            .ok()
-            .and_then(|value| value.as_str().map(str::to_string))
-            .unwrap_or_default();
+        let how = match self.reason {
+            StopReason::EndTime => "at the end time",
+            StopReason::EndOfEvents => "when events ran out",
+            StopReason::EventLimit => "at the event limit",
+            StopReason::Interrupted => "interrupted",
+        };
         write!(
             f,
-            "{reason} at time {}, {}, {} pending",
+            "{how} (time {}, {}, {} pending)",
             self.sim_time,
             crate::stdio::counted(self.events, "event"),
             self.pending

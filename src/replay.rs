@@ -321,10 +321,8 @@ impl fmt::Display for Difference {
                 outcome,
             } => write!(
                 f,
-                "the log has more events than the re-simulation\n  recorded:     event #{index}: {recorded}\n  re-simulated: the run ended ({}) at time {} after {}",
-                reason_name(outcome.reason),
-                outcome.sim_time,
-                counted(outcome.events, "event")
+                "the log has more events than the re-simulation\n  recorded:     event #{index}: {recorded}\n  re-simulated: the run ended {}",
+                book_outcome_text(outcome)
             ),
             Difference::LogShorter { index, simulated } => write!(
                 f,
@@ -349,13 +347,6 @@ impl fmt::Display for Difference {
             ),
         }
     }
-}
-
-fn reason_name(reason: StopReason) -> String {
-    serde_json::to_value(reason)
-        .ok()
-        .and_then(|value| value.as_str().map(str::to_string))
-        .unwrap_or_default()
 }
 
 fn book_outcome_text(outcome: &Outcome) -> String {
@@ -631,6 +622,36 @@ impl<R: RandomSource> Verifier<R> {
     }
 }
 
+/// Reads a document's `schema_version` into its option, skipping the rest.
+struct PeekVersion<'a>(&'a mut Option<u64>);
+
+impl<'de> DeserializeSeed<'de> for PeekVersion<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for PeekVersion<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a taxi-sim event log object")
+    }
+
+    fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<(), M::Error> {
+        while let Some(key) = map.next_key::<String>()? {
+            if key == "schema_version" {
+                *self.0 = map.next_value::<serde_json::Value>()?.as_u64();
+                return Ok(());
+            }
+            map.next_value::<IgnoredAny>()?;
+        }
+        Ok(())
+    }
+}
+
 /// Which kind of log a file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum LogKind {
@@ -707,9 +728,14 @@ impl LogSource {
                     .and_then(|line| line.data?.schema_version),
                 _ => None,
             },
-            LogKind::Document => serde_json::from_reader::<_, Peek>(reader)
-                .ok()
-                .and_then(|peek| peek.schema_version),
+            LogKind::Document => {
+                // Kept as soon as it is read: a document cut after its
+                // header is still its model's to explain.
+                let mut version = None;
+                let mut deserializer = serde_json::Deserializer::from_reader(reader);
+                let _ = PeekVersion(&mut version).deserialize(&mut deserializer);
+                version
+            }
         })
     }
 

@@ -209,6 +209,100 @@ pub fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
+/// A number for a message: its shortest round-trip digits, in scientific
+/// notation when plain digits would run long (`1e308`, not 309 digits).
+pub fn readable_number(value: f64) -> String {
+    let magnitude = value.abs();
+    if value == 0.0 || !value.is_finite() || (1e-6..1e16).contains(&magnitude) {
+        value.to_string()
+    } else {
+        format!("{value:e}")
+    }
+}
+
+/// The first difference between a recorded JSON value and a re-computed
+/// one, as `path: recorded R, re-simulated S`. Numbers compare as numbers
+/// (integers exactly, others as doubles), so a JSON tool's `300` for
+/// `300.0` is no difference; objects compare whatever their key order.
+pub fn json_difference(
+    path: &str,
+    recorded: &serde_json::Value,
+    simulated: &serde_json::Value,
+) -> Option<String> {
+    use serde_json::Value;
+    let shown = |value: Option<&Value>| match value {
+        None => "nothing".to_string(),
+        Some(Value::Number(number)) => number_text(number),
+        Some(value) => printable(&value.to_string()).into_owned(),
+    };
+    let differs = || {
+        Some(format!(
+            "{path}: recorded {}, re-simulated {}",
+            shown(Some(recorded)),
+            shown(Some(simulated))
+        ))
+    };
+    match (recorded, simulated) {
+        (Value::Number(left), Value::Number(right)) => {
+            let same = match (whole_number(left), whole_number(right)) {
+                (Some(left), Some(right)) => left == right,
+                _ => left.as_f64() == right.as_f64(),
+            };
+            if same { None } else { differs() }
+        }
+        (Value::Object(left), Value::Object(right)) => {
+            let keys = right
+                .keys()
+                .chain(left.keys().filter(|key| !right.contains_key(*key)));
+            keys.into_iter().find_map(|key| {
+                let inner = format!("{path}.{}", printable(key));
+                match (left.get(key), right.get(key)) {
+                    (Some(left), Some(right)) => json_difference(&inner, left, right),
+                    (left, right) => Some(format!(
+                        "{inner}: recorded {}, re-simulated {}",
+                        shown(left),
+                        shown(right)
+                    )),
+                }
+            })
+        }
+        (Value::Array(left), Value::Array(right)) => {
+            if left.len() != right.len() {
+                return Some(format!(
+                    "{path}: recorded {} items, re-simulated {}",
+                    left.len(),
+                    right.len()
+                ));
+            }
+            left.iter()
+                .zip(right)
+                .enumerate()
+                .find_map(|(index, (left, right))| {
+                    json_difference(&format!("{path}[{index}]"), left, right)
+                })
+        }
+        (left, right) if left == right => None,
+        _ => differs(),
+    }
+}
+
+/// A JSON number for a message: integers whole, others readable.
+fn number_text(number: &serde_json::Number) -> String {
+    match whole_number(number) {
+        Some(whole) => whole.to_string(),
+        None => number
+            .as_f64()
+            .map_or_else(|| number.to_string(), readable_number),
+    }
+}
+
+fn whole_number(number: &serde_json::Number) -> Option<i128> {
+    number
+        .as_i64()
+        .map(i128::from)
+        .or_else(|| number.as_u64().map(i128::from))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

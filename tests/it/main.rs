@@ -21,6 +21,7 @@ mod precedence;
 mod properties;
 mod replay;
 mod replay_dispatch;
+mod replay_fixes;
 mod replay_tamper;
 mod run_cli;
 mod scenarios;

@@ -267,12 +267,16 @@ fn a_reason_tampered_to_interrupted_or_event_limit_is_a_mismatch() {
 
 /// The outcome as replay's messages write it.
 fn outcome_text(outcome: &Value) -> String {
+    let how = match outcome["reason"].as_str().unwrap() {
+        "end_time" => "at the end time",
+        "end_of_events" => "when events ran out",
+        "event_limit" => "at the event limit",
+        "interrupted" => "interrupted",
+        other => panic!("unknown reason {other}"),
+    };
     format!(
-        "{} at time {}, {} events, {} pending",
-        outcome["reason"].as_str().unwrap(),
-        outcome["sim_time"],
-        outcome["events"],
-        outcome["pending"]
+        "{how} (time {}, {} events, {} pending)",
+        outcome["sim_time"], outcome["events"], outcome["pending"]
     )
 }
 
@@ -372,11 +376,11 @@ fn replay_messages_name_the_outcome_and_the_events_exactly() {
         let stderr = replay_stderr(&path, 1);
         assert!(
             stderr.contains(&format!(
-                "the log has more events than the re-simulation\n  recorded:     event #{}: {}\n  re-simulated: the run ended ({}) at time {} after {events} events\n",
+                "the log has more events than the re-simulation\n  recorded:     event #{}: {}\n  re-simulated: the run ended at the end time (time {}, {events} events, {} pending)\n",
                 events + 1,
                 event_text(&last_event),
-                outcome["reason"].as_str().unwrap(),
-                outcome["sim_time"]
+                outcome["sim_time"],
+                outcome["pending"]
             )),
             "{stderr}"
         );

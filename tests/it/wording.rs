@@ -100,7 +100,7 @@ fn a_dispatch_outcome_mismatch_is_told_in_words() {
         "{stderr}"
     );
     assert!(
-        stderr.contains("recorded:     end_time at time "),
+        stderr.contains("recorded:     at the end time (time "),
         "{stderr}"
     );
     for debug in [

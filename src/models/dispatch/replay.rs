@@ -51,7 +51,7 @@ struct End {
     events: u64,
 }
 
-/// `end_time at time 300, 120 events, 4 pending`.
+/// `at the end time (time 300, 120 events, 4 pending)`.
 fn outcome_text(outcome: &DispatchOutcome) -> String {
     Dispatch::ending(outcome).to_string()
 }
@@ -95,7 +95,7 @@ fn describe(event: &DispatchEvent) -> String {
     let cell = |value: Option<String>| value.unwrap_or_else(|| "null".to_string());
     format!(
         "time {}, taxi {}, passenger {}, action {}",
-        event.time,
+        crate::stdio::readable_number(event.time),
         cell(event.taxi.map(|taxi| taxi.to_string())),
         cell(event.passenger.map(|passenger| passenger.to_string())),
         event.action.key()
@@ -135,8 +135,15 @@ pub(crate) fn replay(
             end.ok_or_else(|| malformed("no end line: the log is incomplete".into()))?,
         )
     } else {
-        let document: Document = serde_json::from_reader(source.reader()?)
-            .map_err(|error| malformed(error.to_string()))?;
+        let document: Document = serde_json::from_reader(source.reader()?).map_err(|error| {
+            if error.is_eof() {
+                malformed(format!(
+                    "truncated: the file ends before the document does ({error})"
+                ))
+            } else {
+                malformed(error.to_string())
+            }
+        })?;
         (
             Header {
                 schema_version: document.schema_version,
@@ -386,7 +393,7 @@ fn verify(
             return Ok(Verdict::mismatch(
                 &mut show,
                 format!(
-                    "the log has more events than the re-simulation\n  recorded:     event #{}: {}\n  re-simulated: the run ended ({})",
+                    "the log has more events than the re-simulation\n  recorded:     event #{}: {}\n  re-simulated: the run ended {}",
                     outcome.events + 1,
                     describe(&recorded),
                     outcome_text(&outcome)
@@ -426,10 +433,11 @@ fn verify(
             ),
         )?);
     }
-    if serde_json::to_value(summary).map_err(anyhow::Error::from)? != end.summary {
+    let simulated = serde_json::to_value(summary).map_err(anyhow::Error::from)?;
+    if let Some(difference) = crate::stdio::json_difference("summary", &end.summary, &simulated) {
         return Ok(Verdict::mismatch(
             &mut show,
-            "the events match but the recorded summary differs from the re-computed one".into(),
+            format!("the events match but the summary differs: {difference}"),
         )?);
     }
     crate::replay::finish_show(

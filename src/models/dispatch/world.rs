@@ -452,14 +452,16 @@ impl<R: Draws, P: DispatchPolicy> World<R, P> {
         let mut events = 0u64;
         let mut countdown = CHECK_EVERY;
         let reason = loop {
-            if events >= max_events {
-                break StopReason::EventLimit;
-            }
+            // A run that ends by itself says so, even at its event limit:
+            // a log cut there claims no interruption that did not happen.
             let Some(next) = self.agenda.next_time() else {
                 break StopReason::EndOfEvents;
             };
             if next >= self.end_time {
                 break StopReason::EndTime;
+            }
+            if events >= max_events {
+                break StopReason::EventLimit;
             }
             countdown -= 1;
             if countdown == 0 || before.is_some() {
