@@ -209,17 +209,6 @@ pub fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
-/// A number for a message: its shortest round-trip digits, in scientific
-/// notation when plain digits would run long (`1e308`, not 309 digits).
-pub fn readable_number(value: f64) -> String {
-    let magnitude = value.abs();
-    if value == 0.0 || !value.is_finite() || (1e-6..1e16).contains(&magnitude) {
-        value.to_string()
-    } else {
-        format!("{value:e}")
-    }
-}
-
 /// The first difference between a recorded JSON value and a re-computed
 /// one, as `path: recorded R, re-simulated S`. Numbers compare as numbers
 /// (integers exactly, others as doubles), so a JSON tool's `300` for
@@ -290,9 +279,7 @@ pub fn json_difference(
 fn number_text(number: &serde_json::Number) -> String {
     match whole_number(number) {
         Some(whole) => whole.to_string(),
-        None => number
-            .as_f64()
-            .map_or_else(|| number.to_string(), readable_number),
+        None => number.as_f64().map_or_else(|| number.to_string(), readable),
     }
 }
 

@@ -38,7 +38,7 @@ impl Model for Dispatch {
     fn ending(outcome: &DispatchOutcome) -> Ending {
         Ending {
             reason: outcome.reason,
-            sim_time: crate::stdio::readable_number(outcome.sim_time),
+            sim_time: crate::stdio::readable(outcome.sim_time),
             events: outcome.events,
             pending: outcome.pending,
         }

@@ -95,7 +95,7 @@ fn describe(event: &DispatchEvent) -> String {
     let cell = |value: Option<String>| value.unwrap_or_else(|| "null".to_string());
     format!(
         "time {}, taxi {}, passenger {}, action {}",
-        crate::stdio::readable_number(event.time),
+        crate::stdio::readable(event.time),
         cell(event.taxi.map(|taxi| taxi.to_string())),
         cell(event.passenger.map(|passenger| passenger.to_string())),
         event.action.key()
