@@ -107,3 +107,39 @@ fn a_truncated_dispatch_document_is_called_truncated() {
     assert!(stderr.contains("EOF while parsing"), "{stderr}");
     assert!(!stderr.contains("schema_version"), "{stderr}");
 }
+
+#[test]
+fn an_event_with_its_taxi_or_passenger_key_removed_is_malformed_not_a_null() {
+    let directory = tempfile::tempdir().unwrap();
+    let log = small_log(directory.path(), "small.jsonl", "jsonl");
+    let text = std::fs::read_to_string(&log).unwrap();
+    for key in ["\"taxi\":", "\"passenger\":"] {
+        // The first event line that names a taxi or a passenger with a
+        // value: drop the key and its value, keep the rest of the line.
+        let mut removed = false;
+        let tampered: Vec<String> = text
+            .lines()
+            .map(|line| {
+                if removed || !line.starts_with("{\"type\":\"event\"") {
+                    return line.to_string();
+                }
+                let start = line.find(key).expect("every event names both keys");
+                let rest = &line[start..];
+                let end = rest.find([',', '}']).unwrap();
+                let cut = if rest.as_bytes()[end] == b',' {
+                    end + 1
+                } else {
+                    end
+                };
+                removed = true;
+                format!("{}{}", &line[..start], &rest[cut..]).replace(",}", "}")
+            })
+            .collect();
+        assert!(removed);
+        let tampered_log = directory.path().join("tampered.jsonl");
+        std::fs::write(&tampered_log, tampered.join("\n") + "\n").unwrap();
+        let (identical, stderr) = replay(&tampered_log);
+        assert!(!identical, "{key} removed: {stderr}");
+        assert!(stderr.contains("missing field"), "{key} removed: {stderr}");
+    }
+}

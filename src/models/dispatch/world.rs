@@ -69,9 +69,14 @@ impl DispatchAction {
 pub struct DispatchEvent {
     /// Minutes.
     pub time: f64,
-    /// The taxi, if one takes part.
+    /// The taxi, if one takes part. Present in every event, `null` when
+    /// none: a log with the key removed is malformed, not a null (serde
+    /// would read a missing `Option` as `None`).
+    #[serde(deserialize_with = "Option::deserialize")]
     pub taxi: Option<u32>,
-    /// The passenger's serial number (from 0 in request order), if one takes part.
+    /// The passenger's serial number (from 0 in request order), if one
+    /// takes part; present in every event as `taxi` is.
+    #[serde(deserialize_with = "Option::deserialize")]
     pub passenger: Option<u64>,
     /// What happened.
     pub action: DispatchAction,
