@@ -588,6 +588,22 @@ mod tests {
     }
 
     #[test]
+    fn a_run_whose_events_run_out_exactly_at_the_limit_ended_by_itself() {
+        let mut sim = Simulator::new(tickers(&[1, 1]), OneTick, 100)
+            .unwrap()
+            .with_max_events(4);
+        let mut seen = Collect(Vec::new());
+        let outcome = sim.run(&mut seen, None).unwrap();
+        assert_eq!(seen.0.len(), 4);
+        assert_eq!(outcome.reason, StopReason::EndOfEvents);
+        let mut stepped = Simulator::new(tickers(&[1, 1]), OneTick, 100)
+            .unwrap()
+            .with_max_events(4);
+        while let Step::Event(_) = stepped.step().unwrap() {}
+        assert_eq!(stepped.step().unwrap(), Step::Stopped(outcome));
+    }
+
+    #[test]
     fn progress_is_reported_every_batch_and_at_the_end() {
         struct Progress(Vec<(Tick, u64)>);
         impl Observer<u32> for Progress {
@@ -664,12 +680,15 @@ mod tests {
             if now >= end_time {
                 break StopReason::EndTime;
             }
+            // Running out of events is how the run ended by itself, so it
+            // wins over an event limit reached by the same last event.
+            if heap.is_empty() {
+                break StopReason::EndOfEvents;
+            }
             if events.len() as u64 >= max_events {
                 break StopReason::EventLimit;
             }
-            let Some((time, id)) = heap.pop() else {
-                break StopReason::EndOfEvents;
-            };
+            let (time, id) = heap.pop().expect("the heap is not empty");
             now = time;
             events.push((time, id));
             let delay = delays[(id as usize * 7 + left[id as usize] as usize) % delays.len()];
