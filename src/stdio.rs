@@ -47,9 +47,17 @@ pub fn stdout_is_closed() -> bool {
         .is_some_and(|flags| flags & 0o3 == 0o2)
 }
 
-/// An error for a closed stdout, as a write to it would give.
+/// An error for a closed stdout, as a write to it would give. It names the
+/// case that looks the same: `/dev/null` opened read-write by the caller
+/// (Python's `subprocess.DEVNULL`, a shell's `1<>/dev/null`), and the way
+/// out, since the runtime leaves no way to tell the two apart.
 pub fn closed_stdout_error() -> io::Error {
-    io::Error::other("stdout is closed")
+    io::Error::other(
+        "stdout is closed (or is /dev/null opened read-write, as Python's \
+         subprocess.DEVNULL does, which looks the same from inside a Rust \
+         program): send stdout to a file, a pipe or a write-only /dev/null \
+         (`>/dev/null`), or print no events with `-f none`",
+    )
 }
 
 /// Fails if stdout is closed (see [`stdout_is_closed`]).

@@ -477,6 +477,30 @@ fn a_closed_stdout_is_an_error_for_every_format_and_command() {
 }
 
 #[test]
+fn dev_null_opened_read_write_is_refused_with_the_way_out_named() {
+    // Python's subprocess.DEVNULL opens /dev/null read-write: to a Rust
+    // program that is what a closed stdout becomes, so it is refused, and
+    // the message says what to do instead.
+    let output = with_redirection("run -s 1", "1<>/dev/null");
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("subprocess.DEVNULL"), "{stderr}");
+    assert!(stderr.contains(">/dev/null"), "{stderr}");
+    assert!(stderr.contains("-f none"), "{stderr}");
+    // The ways out work.
+    assert_eq!(
+        with_redirection("run -s 1", ">/dev/null").status.code(),
+        Some(0)
+    );
+    assert_eq!(
+        with_redirection("run -s 1 -f none", "1<>/dev/null")
+            .status
+            .code(),
+        Some(0)
+    );
+}
+
+#[test]
 fn a_full_stdout_is_an_error_for_every_format_and_command() {
     for args in [
         "run -s 1",
