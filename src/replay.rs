@@ -799,9 +799,20 @@ impl LogSource {
         if trimmed.is_empty() {
             return fail("it is empty");
         }
+        if trimmed.starts_with('\u{feff}') {
+            return fail(
+                "it starts with a byte-order mark (U+FEFF), which a JSON log may not have",
+            );
+        }
         if let Some(rest) = trimmed.strip_prefix('{') {
             return Ok(
-                if rest.trim_start().starts_with("\"type\"") || self.first_line_is_an_envelope()? {
+                // A document's first key is never `type` or `data`: an
+                // envelope's are, whatever a JSON tool did to the lines.
+                if ["\"type\"", "\"data\""]
+                    .iter()
+                    .any(|key| rest.trim_start().starts_with(key))
+                    || self.first_line_is_an_envelope()?
+                {
                     LogKind::Lines
                 } else {
                     LogKind::Document
@@ -854,10 +865,19 @@ fn replay_book(source: &LogSource, kind: LogKind, args: &ReplayOptions) -> anyho
             reader
                 .read_line(&mut line)
                 .with_context(|| format!("could not read log '{name}'"))?;
+            let first: serde_json::Value = serde_json::from_str(&line).map_err(|error| {
+                // `jq .` spreads each object over many lines; `jq -c .` does not.
+                let hint = if line.trim() == "{" {
+                    " (a JSON Lines log holds one object per line: was it pretty-printed? `jq -c .` writes it back)"
+                } else {
+                    ""
+                };
+                malformed(format!("line 1 is not valid JSON: {error}{hint}"))
+            })?;
             check_version(
-                serde_json::from_str::<serde_json::Value>(&line)
-                    .ok()
-                    .and_then(|value| value.get("data")?.get("schema_version")?.as_u64()),
+                first
+                    .get("data")
+                    .and_then(|data| data.get("schema_version")?.as_u64()),
                 &name,
             )?;
             match LogLine::parse(&line) {

@@ -143,3 +143,57 @@ fn an_event_with_its_taxi_or_passenger_key_removed_is_malformed_not_a_null() {
         assert!(stderr.contains("missing field"), "{key} removed: {stderr}");
     }
 }
+
+#[test]
+fn a_log_that_people_and_tools_mangled_is_named_for_what_happened_to_it() {
+    let directory = tempfile::tempdir().unwrap();
+    for (format, name) in [("jsonl", "book.jsonl"), ("jsonl", "stand.jsonl")] {
+        let log = if name == "book.jsonl" {
+            let output = taxi_sim()
+                .args(["run", "-t", "3", "-e", "100", "-s", "3", "-q", "-f", format])
+                .output()
+                .unwrap();
+            let log = directory.path().join(name);
+            std::fs::write(&log, output.stdout).unwrap();
+            log
+        } else {
+            small_log(directory.path(), name, format)
+        };
+        let text = std::fs::read_to_string(&log).unwrap();
+
+        // A byte-order mark, as some editors add.
+        let bom = directory.path().join(format!("bom-{name}"));
+        std::fs::write(&bom, format!("\u{feff}{text}")).unwrap();
+        let (ok, stderr) = replay(&bom);
+        assert!(
+            !ok && stderr.contains("byte-order mark"),
+            "{name}: {stderr}"
+        );
+
+        // Each object spread over many lines, as `jq .` writes them.
+        let pretty = directory.path().join(format!("pretty-{name}"));
+        let spread: String = text
+            .lines()
+            .map(|line| {
+                let value: serde_json::Value = serde_json::from_str(line).unwrap();
+                serde_json::to_string_pretty(&value).unwrap() + "\n"
+            })
+            .collect();
+        std::fs::write(&pretty, spread).unwrap();
+        let (ok, stderr) = replay(&pretty);
+        assert!(
+            !ok && stderr.contains("line 1 is not valid JSON") && stderr.contains("jq -c"),
+            "{name}: {stderr}"
+        );
+
+        // A header number edited into something JSON does not have.
+        let nan = directory.path().join(format!("nan-{name}"));
+        let edited = text.replacen("\"schema_version\":", "\"schema_version\":NaN,\"was\":", 1);
+        std::fs::write(&nan, edited).unwrap();
+        let (ok, stderr) = replay(&nan);
+        assert!(
+            !ok && stderr.contains("line 1 is not valid JSON") && !stderr.contains("jq -c"),
+            "{name}: {stderr}"
+        );
+    }
+}
