@@ -105,6 +105,31 @@ pub(crate) fn at_path<E: fmt::Display>(
     }
 }
 
+/// Where a key given at the top level of a scenario belongs, said as a
+/// hint (`taxis` is `fleet.taxis`), when its table is one of `top_level`.
+pub(crate) fn nested_home(key: &str, top_level: &[&str]) -> Option<String> {
+    const HOMES: &[(&str, &str)] = &[
+        ("taxis", "fleet"),
+        ("trips", "fleet"),
+        ("first_departure", "fleet"),
+        ("departure_interval", "fleet"),
+        ("search", "durations"),
+        ("trip", "durations"),
+        ("going_home", "durations"),
+        ("patience", "durations"),
+        ("rate", "demand"),
+        ("profile", "demand"),
+        ("period", "demand"),
+        ("file", "demand"),
+    ];
+    let (_, table) = HOMES
+        .iter()
+        .find(|&&(name, table)| name == key && top_level.contains(&table))?;
+    Some(format!(
+        "`{key}` belongs in the [{table}] table: `--set {table}.{key}=...` on the command line, `{key} = ...` under `[{table}]` in a file"
+    ))
+}
+
 /// Appends "did you mean" to serde's unknown-field and unknown-variant
 /// messages: ``unknown field `serch`, expected one of `search`, `trip` ``.
 pub(crate) fn with_hint(message: &str) -> String {
@@ -127,10 +152,12 @@ pub(crate) fn with_hint(message: &str) -> String {
     let Some(expected) = rest.find("expected").map(|at| &rest[at..]) else {
         return message.to_string();
     };
-    let best = expected
-        .split('`')
-        .skip(1)
-        .step_by(2)
+    let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    if let Some(home) = nested_home(unknown, &candidates) {
+        return format!("{}\n  help: {home}", message.trim_end());
+    }
+    let best = candidates
+        .into_iter()
         .map(|candidate| {
             (
                 strsim::normalized_damerau_levenshtein(unknown, candidate),

@@ -5,7 +5,7 @@
 //! win over the file's, and defaults (the book's model) fill the rest.
 
 mod builtin;
-mod errors;
+pub(crate) mod errors;
 mod sets;
 
 use std::path::Path;

@@ -114,3 +114,42 @@ fn a_dispatch_outcome_mismatch_is_told_in_words() {
         assert!(!stderr.contains(debug), "{debug} in {stderr}");
     }
 }
+
+#[test]
+fn a_nested_key_given_at_the_top_level_is_shown_its_table() {
+    for (args, key, table) in [
+        (&["run", "--set", "taxis=12"][..], "taxis", "fleet"),
+        (&["run", "--set", "trips=2"][..], "trips", "fleet"),
+        (&["run", "--set", "trip=2"][..], "trip", "durations"),
+        (
+            &["run", "--scenario", "taxi-stand", "--set", "taxis=12"][..],
+            "taxis",
+            "fleet",
+        ),
+        (
+            &["run", "--scenario", "taxi-stand", "--set", "rate=2"][..],
+            "rate",
+            "demand",
+        ),
+        (
+            &["run", "--scenario", "taxi-stand", "--set", "patience=2"][..],
+            "patience",
+            "durations",
+        ),
+    ] {
+        let output = taxi_sim().args(args).output().unwrap();
+        assert_eq!(output.status.code(), Some(1), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains(&format!("--set {table}.{key}="))
+                && stderr.contains(&format!("[{table}]")),
+            "{args:?}: {stderr}"
+        );
+    }
+    // A misspelt key still gets its nearest name.
+    let output = taxi_sim()
+        .args(["run", "--set", "fleet.taxs=3"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&output.stderr).contains("did you mean `taxis`"));
+}

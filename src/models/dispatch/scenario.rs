@@ -219,9 +219,11 @@ impl Fields {
     fn known_keys(&mut self, table: &Table, path: &str, allowed: &[&str]) {
         for key in table.keys() {
             if !allowed.contains(&key.as_str()) {
-                let hint = match did_you_mean(key, allowed) {
-                    Some(candidate) => format!("; did you mean `{candidate}`?"),
-                    None => format!("; expected one of {}", allowed.join(", ")),
+                let home = crate::scenario::errors::nested_home(key, allowed);
+                let hint = match (home, did_you_mean(key, allowed)) {
+                    (Some(home), _) => format!("; {home}"),
+                    (None, Some(candidate)) => format!("; did you mean `{candidate}`?"),
+                    (None, None) => format!("; expected one of {}", allowed.join(", ")),
                 };
                 self.problems
                     .push(Problem::bare(join(path, key), format!("unknown key{hint}")));
