@@ -156,7 +156,7 @@ pub struct RunArgs {
     pub taxis: Option<u64>,
 
     /// Simulation end time in ticks (minutes) [default: 180]
-    #[arg(short = 'e', long, value_name = "TICKS", value_parser = parse_count, allow_hyphen_values = true)]
+    #[arg(short = 'e', long, value_name = "TICKS", value_parser = parse_end_time, allow_hyphen_values = true)]
     pub end_time: Option<u64>,
 
     /// Random seed (0 to 2^64-1); without it one is drawn and printed on stderr
@@ -273,6 +273,21 @@ pub(crate) fn parse_count(text: &str) -> Result<u64, String> {
         }),
         Err(_) => Err(format!("'{text}' is not a whole number")),
     }
+}
+
+/// [`parse_count`] for `--end-time`: a fraction gets the way to give one
+/// to the dispatch model, whose time is not in whole ticks.
+fn parse_end_time(text: &str) -> Result<u64, String> {
+    parse_count(text).map_err(|message| {
+        if text.trim().parse::<f64>().is_ok_and(f64::is_finite) {
+            format!(
+                "{message} (the book model counts whole ticks; a dispatch scenario takes a fraction of a minute with `--set end_time={}`)",
+                text.trim()
+            )
+        } else {
+            message
+        }
+    })
 }
 
 fn is_whole_number(text: &str) -> bool {

@@ -35,6 +35,10 @@ fn invalid_values_are_usage_errors_with_exit_code_2() {
         (&["run", "--taxis", "-1"], "0 or more"),
         (&["run", "--end-time", "abc"], "not a whole number"),
         (
+            &["run", "--scenario", "taxi-stand", "--end-time", "100.5"],
+            "`--set end_time=100.5`",
+        ),
+        (
             &["run", "--end-time", "18446744073709551616"],
             "at most 18446744073709551615",
         ),
