@@ -133,3 +133,50 @@ fn a_json_document_whose_events_are_not_an_array_says_what_they_should_be() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_first_line_holding_data_but_no_type_is_read_as_a_json_document() {
+    // Only an object with both `type` and `data` is a JSON Lines envelope;
+    // with `data` alone the file is a document, refused for its stray key.
+    let directory = tempfile::tempdir().unwrap();
+    let [_, (_, lines)] = logs(directory.path(), &["-s", "7", "-e", "60"]);
+    let (header, rest) = lines.split_once('\n').unwrap();
+    let data = header
+        .strip_prefix("{\"type\":\"header\",")
+        .expect("the header line starts with its type");
+    let output = replay_text(directory.path(), "data.jsonl", &format!("{{{data}\n{rest}"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("unknown field `data`"), "{stderr}");
+}
+
+#[test]
+fn a_mismatch_shown_into_a_full_disk_reports_the_full_disk() {
+    // The events verified before the mismatch are flushed to stdout; a
+    // write error then (not a reader gone away) is the error reported.
+    let directory = tempfile::tempdir().unwrap();
+    let [_, (_, lines)] = logs(directory.path(), &["-s", "7", "-e", "60"]);
+    // The last event's taxi changed: every event before it is shown.
+    let mut records: Vec<String> = lines.lines().map(String::from).collect();
+    let last_event = records.len() - 2;
+    assert!(last_event > 2 && records[last_event].contains("\"type\":\"event\""));
+    records[last_event] = records[last_event].replacen("\"taxi\":", "\"taxi\":9", 1);
+    let tampered = records.join("\n") + "\n";
+    fs::write(directory.path().join("t.jsonl"), tampered).unwrap();
+    let full = fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let output = crate::spawn(
+        std::process::Command::new(assert_cmd::cargo::cargo_bin("taxi-sim"))
+            .current_dir(directory.path())
+            .args(["replay", "t.jsonl", "--show"])
+            .stdout(full)
+            .stderr(std::process::Stdio::piped()),
+    )
+    .output();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("could not write stdout"), "{stderr}");
+    assert!(!stderr.contains("MISMATCH"), "{stderr}");
+}
