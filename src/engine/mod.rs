@@ -852,4 +852,43 @@ mod bite_tests {
         );
         assert_eq!(sim.stop_now(StopReason::EndTime), interrupted);
     }
+
+    /// Stops before the first event at or after `at`, if it looks ahead.
+    struct StopAt<const LOOKS: bool> {
+        at: Tick,
+        taken: u64,
+    }
+    impl<const LOOKS: bool> Observer<()> for StopAt<LOOKS> {
+        type Error = std::convert::Infallible;
+        const LOOKS_AHEAD: bool = LOOKS;
+        fn before_event(&mut self, _now: Tick, next: Tick) -> Flow {
+            if next >= self.at {
+                Flow::Stop
+            } else {
+                Flow::Continue
+            }
+        }
+        fn on_event(&mut self, _: Event<()>) -> Result<(), Self::Error> {
+            self.taken += 1;
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn an_observer_that_looks_ahead_stops_the_run_where_it_says_and_no_sooner() {
+        let mut sim = simulator(&[10, 10], 100);
+        let mut observer = StopAt::<true> { at: 4, taken: 0 };
+        let outcome = sim.run(&mut observer, None).unwrap();
+        assert_eq!(outcome.reason, StopReason::Interrupted);
+        assert_eq!((observer.taken, sim.time()), (8, 3));
+    }
+
+    #[test]
+    fn an_observer_that_does_not_look_ahead_is_not_asked_before_events() {
+        let mut sim = simulator(&[10, 10], 100);
+        let mut observer = StopAt::<false> { at: 4, taken: 0 };
+        let outcome = sim.run(&mut observer, None).unwrap();
+        assert_eq!(outcome.reason, StopReason::EndOfEvents);
+        assert_eq!(observer.taken, 22);
+    }
 }
