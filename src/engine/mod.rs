@@ -759,3 +759,136 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod bite_tests {
+    use super::*;
+
+    /// A process with an event every tick from time 0, `left` after the first.
+    struct Every {
+        id: ProcId,
+        left: u32,
+    }
+
+    impl Process for Every {
+        type Action = ();
+        fn start(&mut self) -> Event<()> {
+            Event::new(0, self.id, ())
+        }
+        fn resume(&mut self, time: Tick) -> Option<Event<()>> {
+            self.left = self.left.checked_sub(1)?;
+            Some(Event::new(time, self.id, ()))
+        }
+    }
+
+    struct OneTick;
+    impl Timing<()> for OneTick {
+        fn delay(&mut self, _: ProcId, _: ()) -> Tick {
+            1
+        }
+    }
+
+    fn simulator(lefts: &[u32], end_time: Tick) -> Simulator<Every, OneTick> {
+        let procs = lefts
+            .iter()
+            .enumerate()
+            .map(|(id, &left)| Every {
+                id: id as ProcId,
+                left,
+            })
+            .collect();
+        Simulator::new(procs, OneTick, end_time).unwrap()
+    }
+
+    #[test]
+    fn the_accessors_tell_the_time_the_events_taken_and_queued_and_the_end_time() {
+        let mut sim = simulator(&[5, 1], 100);
+        assert_eq!((sim.time(), sim.events(), sim.pending()), (0, 0, 2));
+        assert_eq!(sim.end_time(), 100);
+        assert_eq!(sim.outcome(), None);
+        for _ in 0..3 {
+            sim.step().unwrap();
+        }
+        // Taken: both at 0, the first at 1; queued: the second at 1, the first at 2.
+        assert_eq!((sim.time(), sim.events(), sim.pending()), (1, 3, 2));
+        let outcome = sim.run(&mut Ignore, None).unwrap();
+        assert_eq!((sim.time(), sim.events(), sim.pending()), (5, 8, 0));
+        assert_eq!(sim.outcome(), Some(outcome));
+        assert_eq!(outcome.reason, StopReason::EndOfEvents);
+    }
+
+    struct Ignore;
+    impl Observer<()> for Ignore {
+        type Error = std::convert::Infallible;
+        fn on_event(&mut self, _: Event<()>) -> Result<(), Self::Error> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_run_stops_by_itself_at_the_end_time_or_when_its_events_run_out() {
+        let mut sim = simulator(&[2], 100);
+        assert_eq!(sim.stops_by_itself(), None);
+        sim.step().unwrap();
+        assert_eq!(sim.stops_by_itself(), None);
+        sim.run(&mut Ignore, None).unwrap();
+        assert_eq!(sim.stops_by_itself(), Some(StopReason::EndOfEvents));
+
+        let mut sim = simulator(&[u32::MAX], 3);
+        while sim.time() < 3 {
+            assert_eq!(sim.stops_by_itself(), None);
+            sim.step().unwrap();
+        }
+        assert_eq!(sim.stops_by_itself(), Some(StopReason::EndTime));
+    }
+
+    #[test]
+    fn stopping_now_keeps_an_outcome_already_reached() {
+        let mut sim = simulator(&[1], 100);
+        let interrupted = sim.stop_now(StopReason::Interrupted);
+        assert_eq!(
+            (interrupted.reason, interrupted.events, interrupted.pending),
+            (StopReason::Interrupted, 0, 1)
+        );
+        assert_eq!(sim.stop_now(StopReason::EndTime), interrupted);
+    }
+
+    /// Stops before the first event at or after `at`, if it looks ahead.
+    struct StopAt<const LOOKS: bool> {
+        at: Tick,
+        taken: u64,
+    }
+    impl<const LOOKS: bool> Observer<()> for StopAt<LOOKS> {
+        type Error = std::convert::Infallible;
+        const LOOKS_AHEAD: bool = LOOKS;
+        fn before_event(&mut self, _now: Tick, next: Tick) -> Flow {
+            if next >= self.at {
+                Flow::Stop
+            } else {
+                Flow::Continue
+            }
+        }
+        fn on_event(&mut self, _: Event<()>) -> Result<(), Self::Error> {
+            self.taken += 1;
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn an_observer_that_looks_ahead_stops_the_run_where_it_says_and_no_sooner() {
+        let mut sim = simulator(&[10, 10], 100);
+        let mut observer = StopAt::<true> { at: 4, taken: 0 };
+        let outcome = sim.run(&mut observer, None).unwrap();
+        assert_eq!(outcome.reason, StopReason::Interrupted);
+        assert_eq!((observer.taken, sim.time()), (8, 3));
+    }
+
+    #[test]
+    fn an_observer_that_does_not_look_ahead_is_not_asked_before_events() {
+        let mut sim = simulator(&[10, 10], 100);
+        let mut observer = StopAt::<false> { at: 4, taken: 0 };
+        let outcome = sim.run(&mut observer, None).unwrap();
+        assert_eq!(outcome.reason, StopReason::EndOfEvents);
+        assert_eq!(observer.taken, 22);
+    }
+}

@@ -619,3 +619,35 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod bite_tests {
+    use super::*;
+
+    #[test]
+    fn a_session_counts_the_events_queued_as_the_queue_does() {
+        let mut queue = EventQueue::new(10);
+        let mut session = queue.session();
+        assert_eq!(session.len(), 0);
+        session.push(4, 1);
+        session.push(2000, 2);
+        assert_eq!(session.len(), 2);
+        assert_eq!(session.pop(), Some((4, 1)));
+        assert_eq!(session.len(), 1);
+        drop(session);
+        assert_eq!(queue.len(), 1);
+    }
+
+    #[test]
+    fn a_session_peeks_at_the_next_events_time_in_the_wheel_or_the_heap() {
+        let mut queue = EventQueue::new(10);
+        let mut session = queue.session();
+        assert_eq!(session.peek_time(), None);
+        session.push(2000, 2);
+        assert_eq!(session.peek_time(), Some(2000));
+        session.push(6, 1);
+        assert_eq!(session.peek_time(), Some(6));
+        assert_eq!(session.pop(), Some((6, 1)));
+        assert_eq!(session.peek_time(), Some(2000));
+    }
+}

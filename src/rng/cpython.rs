@@ -149,3 +149,36 @@ mod tests {
         assert_eq!(seed_key(u64::MAX), [u32::MAX, u32::MAX]);
     }
 }
+
+#[cfg(test)]
+mod bite_tests {
+    use super::*;
+
+    /// The Mersenne Twister that `CpythonRandom::new(seed)` wraps.
+    fn twister(seed: u64) -> Mt19937 {
+        Mt19937::from_key(&seed_key(seed))
+    }
+
+    #[test]
+    fn the_generic_outputs_are_the_twisters_words() {
+        let mut rng = CpythonRandom::new(12345);
+        let mut mt = twister(12345);
+        assert_eq!(rng.try_next_u32().unwrap(), mt.next_u32());
+        assert_eq!(rng.try_next_u32().unwrap(), mt.next_u32());
+        let (high, low) = (mt.next_u32(), mt.next_u32());
+        assert_eq!(
+            rng.try_next_u64().unwrap(),
+            (u64::from(high) << 32) | u64::from(low)
+        );
+        let mut bytes = [0u8; 6];
+        rng.try_fill_bytes(&mut bytes).unwrap();
+        let (first, second) = (mt.next_u32().to_le_bytes(), mt.next_u32().to_le_bytes());
+        assert_eq!(bytes[..4], first);
+        assert_eq!(bytes[4..], second[..2]);
+    }
+
+    #[test]
+    fn its_debug_form_names_the_generator_without_its_state() {
+        assert_eq!(format!("{:?}", CpythonRandom::new(1)), "CpythonRandom");
+    }
+}

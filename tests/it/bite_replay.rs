@@ -133,3 +133,168 @@ fn a_json_document_whose_events_are_not_an_array_says_what_they_should_be() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_first_line_holding_data_but_no_type_is_read_as_a_json_document() {
+    // Only an object with both `type` and `data` is a JSON Lines envelope;
+    // with `data` alone the file is a document, refused for its stray key.
+    let directory = tempfile::tempdir().unwrap();
+    let [_, (_, lines)] = logs(directory.path(), &["-s", "7", "-e", "60"]);
+    let (header, rest) = lines.split_once('\n').unwrap();
+    let data = header
+        .strip_prefix("{\"type\":\"header\",")
+        .expect("the header line starts with its type");
+    let output = replay_text(directory.path(), "data.jsonl", &format!("{{{data}\n{rest}"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("unknown field `data`"), "{stderr}");
+}
+
+#[test]
+fn a_mismatch_shown_into_a_full_disk_reports_the_full_disk() {
+    // The events verified before the mismatch are flushed to stdout; a
+    // write error then (not a reader gone away) is the error reported.
+    let directory = tempfile::tempdir().unwrap();
+    let [_, (_, lines)] = logs(directory.path(), &["-s", "7", "-e", "60"]);
+    // The last event's taxi changed: every event before it is shown.
+    let mut records: Vec<String> = lines.lines().map(String::from).collect();
+    let last_event = records.len() - 2;
+    assert!(last_event > 2 && records[last_event].contains("\"type\":\"event\""));
+    records[last_event] = records[last_event].replacen("\"taxi\":", "\"taxi\":9", 1);
+    let tampered = records.join("\n") + "\n";
+    fs::write(directory.path().join("t.jsonl"), tampered).unwrap();
+    let full = fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let output = crate::spawn(
+        std::process::Command::new(assert_cmd::cargo::cargo_bin("taxi-sim"))
+            .current_dir(directory.path())
+            .args(["replay", "t.jsonl", "--show"])
+            .stdout(full)
+            .stderr(std::process::Stdio::piped()),
+    )
+    .output();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("could not write stdout"), "{stderr}");
+    assert!(!stderr.contains("MISMATCH"), "{stderr}");
+}
+
+/// `replay ARGS` run in `directory` with its stdout going to `stdout`.
+fn replay_into(directory: &Path, args: &[&str], stdout: impl Into<std::process::Stdio>) -> Output {
+    crate::spawn(
+        std::process::Command::new(assert_cmd::cargo::cargo_bin("taxi-sim"))
+            .current_dir(directory)
+            .arg("replay")
+            .args(args)
+            .stdout(stdout)
+            .stderr(std::process::Stdio::piped()),
+    )
+    .output()
+}
+
+#[test]
+fn a_full_disk_while_events_are_shown_ends_the_replay_before_the_rest_of_the_log() {
+    // The shown events fill the output buffer long before the end: the
+    // first failed write ends the replay, which never reads the cut-off end.
+    let directory = tempfile::tempdir().unwrap();
+    let [_, (_, lines)] = logs(directory.path(), &["-s", "1", "-t", "200", "-e", "2000"]);
+    let events = lines.lines().count() - 2;
+    assert!(events > 10_000, "{events} events fill the 128 KiB buffer");
+    let without_end = &lines[..lines.trim_end().rfind('\n').unwrap() + 1];
+    fs::write(directory.path().join("cut.jsonl"), without_end).unwrap();
+    let full = fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let output = replay_into(directory.path(), &["cut.jsonl", "--show"], full);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("could not write stdout"), "{stderr}");
+    assert!(!stderr.contains("truncated"), "{stderr}");
+}
+
+#[test]
+fn a_mismatch_shown_to_a_reader_already_gone_is_still_reported_as_a_mismatch() {
+    // The few events before the mismatch wait in the buffer; flushing them
+    // into a pipe nobody reads is no error, and the verdict is the mismatch.
+    let directory = tempfile::tempdir().unwrap();
+    let [_, (_, lines)] = logs(directory.path(), &["-s", "7", "-e", "60"]);
+    let mut records: Vec<String> = lines.lines().map(String::from).collect();
+    let last_event = records.len() - 2;
+    records[last_event] = records[last_event].replacen("\"taxi\":", "\"taxi\":9", 1);
+    fs::write(directory.path().join("t.jsonl"), records.join("\n") + "\n").unwrap();
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let output = replay_into(directory.path(), &["t.jsonl", "--show"], writer);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("MISMATCH in 't.jsonl'"), "{stderr}");
+    assert!(!stderr.contains("could not write"), "{stderr}");
+}
+
+#[test]
+fn an_identical_log_shown_to_a_reader_already_gone_ends_quietly() {
+    // Every event fits the buffer, written only when the replay completes
+    // its output: a reader gone by then (`| head` done) is no error.
+    let directory = tempfile::tempdir().unwrap();
+    let [_, (name, _)] = logs(directory.path(), &["-s", "7", "-e", "60"]);
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let output = replay_into(directory.path(), &[name, "--show"], writer);
+    assert_identical(&output, name);
+}
+
+/// Waits until process `pid`'s main thread is blocked in `write` (a pipe
+/// nobody reads is full).
+fn wait_until_blocked_writing(pid: u32) {
+    let started = std::time::Instant::now();
+    while started.elapsed() < std::time::Duration::from_secs(60) {
+        let syscall = fs::read_to_string(format!("/proc/{pid}/syscall")).unwrap_or_default();
+        // System call 1 is `write` on x86-64.
+        if syscall.starts_with("1 ") {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    panic!("process {pid} never blocked writing stdout");
+}
+
+#[test]
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+fn ctrl_c_then_the_reader_of_shown_events_going_away_exits_with_130() {
+    // Ctrl-C in a terminal stops both ends of `replay --show | less`: the
+    // replay, blocked writing into the full pipe, finds its reader gone
+    // after the stop was asked for. That is an interruption, not the quiet
+    // end of a `| head`.
+    let directory = tempfile::tempdir().unwrap();
+    let [_, (name, lines)] = logs(directory.path(), &["-s", "1", "-t", "200", "-e", "2000"]);
+    assert!(
+        lines.len() > 1 << 20,
+        "the shown events overflow the buffers"
+    );
+    let mut child = crate::spawn(
+        std::process::Command::new(assert_cmd::cargo::cargo_bin("taxi-sim"))
+            .current_dir(directory.path())
+            .args(["replay", name, "--show", "-q"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped()),
+    );
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 1];
+    std::io::Read::read_exact(&mut stdout, &mut first).unwrap();
+    wait_until_blocked_writing(child.id());
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    // The handler notes the request; then the reader goes.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    drop(stdout);
+    let output = child.output();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(!stderr.contains("identical"), "{stderr}");
+}
