@@ -136,18 +136,27 @@ fn a_json_document_whose_events_are_not_an_array_says_what_they_should_be() {
 
 #[test]
 fn a_first_line_holding_data_but_no_type_is_read_as_a_json_document() {
-    // Only an object with both `type` and `data` is a JSON Lines envelope;
-    // with `data` alone the file is a document, refused for its stray key.
+    // Only an object with both `type` and `data` is a JSON Lines envelope
+    // (or one whose first key is either); with `data` alone, after another
+    // key, the file is a document, refused for its stray `data` key.
     let directory = tempfile::tempdir().unwrap();
     let [_, (_, lines)] = logs(directory.path(), &["-s", "7", "-e", "60"]);
     let (header, rest) = lines.split_once('\n').unwrap();
     let data = header
         .strip_prefix("{\"type\":\"header\",")
         .expect("the header line starts with its type");
-    let output = replay_text(directory.path(), "data.jsonl", &format!("{{{data}\n{rest}"));
+    let output = replay_text(
+        directory.path(),
+        "data.jsonl",
+        &format!("{{\"note\":1,{data}\n{rest}"),
+    );
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("unknown field `data`"), "{stderr}");
+    // Read as a document: its reader names the key it does not know.
+    assert!(
+        stderr.contains("unknown field `data`") && !stderr.contains("': line 1"),
+        "{stderr}"
+    );
 }
 
 #[test]
