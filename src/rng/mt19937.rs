@@ -174,3 +174,27 @@ mod tests {
         assert_eq!(outputs, [3811663828, 345100369, 3198437879]);
     }
 }
+
+#[cfg(test)]
+mod bite_tests {
+    use super::*;
+    use rand_mt::Mt;
+
+    #[test]
+    fn pairs_that_straddle_a_refill_are_the_next_two_outputs() {
+        // One single output first makes every pair start at an odd index,
+        // so one of them starts at the state's last output.
+        let mut ours = Mt19937::from_key(&[11]);
+        let mut reference = Mt::new_with_key([11u32]);
+        assert_eq!(ours.next_u32(), reference.next_u32());
+        for pair in 0..3 * N {
+            let expected = (reference.next_u32(), reference.next_u32());
+            assert_eq!(ours.next_pair(), expected, "pair {pair}");
+        }
+    }
+
+    #[test]
+    fn its_debug_form_names_it_without_its_state() {
+        assert_eq!(format!("{:?}", Mt19937::from_key(&[1])), "Mt19937");
+    }
+}
