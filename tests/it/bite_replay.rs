@@ -176,14 +176,7 @@ fn a_mismatch_shown_into_a_full_disk_reports_the_full_disk() {
         .write(true)
         .open("/dev/full")
         .unwrap();
-    let output = crate::spawn(
-        std::process::Command::new(assert_cmd::cargo::cargo_bin("taxi-sim"))
-            .current_dir(directory.path())
-            .args(["replay", "t.jsonl", "--show"])
-            .stdout(full)
-            .stderr(std::process::Stdio::piped()),
-    )
-    .output();
+    let output = replay_into(directory.path(), &["t.jsonl", "--show"], full);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("could not write stdout"), "{stderr}");

@@ -39,10 +39,7 @@ fn outputs_onto_the_scenarios_demand_file_are_refused() {
             .arg(target)
             .assert()
             .code(2)
-            .stderr(
-                predicates::str::contains("demand file")
-                    .and(predicates::str::contains("it would be overwritten")),
-            );
+            .stderr(refused_as_an_overwritten_demand_file());
         taxi_sim()
             .args([
                 "sweep",
@@ -58,10 +55,7 @@ fn outputs_onto_the_scenarios_demand_file_are_refused() {
             .arg(target)
             .assert()
             .code(2)
-            .stderr(
-                predicates::str::contains("demand file")
-                    .and(predicates::str::contains("it would be overwritten")),
-            );
+            .stderr(refused_as_an_overwritten_demand_file());
     }
     assert_eq!(std::fs::read_to_string(&requests).unwrap(), REQUESTS);
 }
@@ -131,4 +125,10 @@ fn a_changed_or_missing_demand_file_is_named_and_never_identical() {
                 .and(predicates::str::contains("identical").not()),
         );
     }
+}
+
+/// What every refusal to write over a demand file says.
+fn refused_as_an_overwritten_demand_file() -> impl predicates::Predicate<str> {
+    predicates::str::contains("demand file")
+        .and(predicates::str::contains("it would be overwritten"))
 }
