@@ -449,7 +449,12 @@ impl<P: Process, T: Timing<P::Action>> Simulator<P, T> {
             // The book's rule: the end time is checked before each event, so
             // once it is reached only this first event is taken.
             let room = if time >= end_time { 1 } else { batch - taken };
-            while due.taken() < room && !due.is_empty() {
+            // A word holds at most 64 events: with room for them all, the
+            // loop need not stop early until one is queued again at this
+            // time (then the word can grow). Nearly every word then runs
+            // against a limit it cannot reach, one comparison an event.
+            let mut limit = if room < 64 { room } else { u64::MAX };
+            while !due.is_empty() && due.taken() < limit {
                 if O::LOOKS_AHEAD && observer.before_event(now, time) == Flow::Stop {
                     result = Ok(Some(StopReason::Interrupted));
                     stopping = true;
@@ -472,6 +477,7 @@ impl<P: Process, T: Timing<P::Action>> Simulator<P, T> {
                     } else if next.time == time {
                         slot.pending = next.action;
                         due.requeue(proc_id);
+                        limit = room;
                     } else {
                         result = Err(EngineError::EventInThePast {
                             proc_id,
@@ -756,6 +762,21 @@ mod tests {
             };
             prop_assert_eq!(stopped, outcome);
             prop_assert_eq!(&stepped, &expected);
+        }
+    }
+
+    #[test]
+    fn events_queued_again_at_the_current_time_still_stop_at_the_event_limit() {
+        // Zero delays: each word of events grows as it is walked. With room
+        // for a whole word when it is taken out, the limit must still hold.
+        for max_events in [63, 64, 65, 70, 100, 4095, 4097] {
+            let walkers = [(0, 3000), (0, 3000), (0, 3000)];
+            let (expected, outcome) = reference(&walkers, &[0], Tick::MAX, max_events);
+            let mut sim = simulator(&walkers, &[0], Tick::MAX).with_max_events(max_events);
+            let mut seen = Collect(Vec::new());
+            assert_eq!(sim.run(&mut seen, None).unwrap(), outcome, "{max_events}");
+            assert_eq!(seen.0, expected, "{max_events}");
+            assert_eq!(outcome.events, max_events);
         }
     }
 }

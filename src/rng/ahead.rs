@@ -16,18 +16,22 @@ use std::thread::JoinHandle;
 /// (a few hundred nanoseconds) costs nothing per value, small enough that
 /// the blocks in flight stay in the caches the two cores share.
 pub const BLOCK_LEN: usize = 4096;
+/// One block of values.
+type Block = [u64; BLOCK_LEN];
 /// Blocks the helper may fill ahead of the one being read.
 const BLOCKS_AHEAD: usize = 3;
 
 /// Values produced on a helper thread, read in order with [`Ahead::next_value`].
 #[derive(Debug)]
 pub struct Ahead {
-    block: Vec<u64>,
+    /// A block of a fixed size: the reader's bound check compares with a
+    /// constant, not a length kept in memory.
+    block: Box<Block>,
     next: usize,
     /// Filled blocks, in order; `None` only while dropping.
-    full: Option<Receiver<Vec<u64>>>,
+    full: Option<Receiver<Box<Block>>>,
     /// Used blocks going back to be filled; `None` only while dropping.
-    used: Option<Sender<Vec<u64>>>,
+    used: Option<Sender<Box<Block>>>,
     helper: Option<JoinHandle<()>>,
 }
 
@@ -36,26 +40,28 @@ impl Ahead {
     /// after block, in order. `None` if the thread cannot be started (the
     /// caller then draws on its own thread).
     pub fn spawn(mut fill: impl FnMut(&mut [u64]) + Send + 'static) -> Option<Self> {
-        let (full_sender, full): (SyncSender<Vec<u64>>, _) = sync_channel(BLOCKS_AHEAD);
-        let (used, used_receiver): (_, Receiver<Vec<u64>>) = channel();
-        for _ in 0..=BLOCKS_AHEAD {
-            used.send(vec![0; BLOCK_LEN]).ok()?;
+        let (full_sender, full): (SyncSender<Box<Block>>, _) = sync_channel(BLOCKS_AHEAD);
+        let (used, used_receiver): (_, Receiver<Box<Block>>) = channel();
+        for _ in 0..BLOCKS_AHEAD {
+            used.send(Box::new([0; BLOCK_LEN])).ok()?;
         }
         let helper = std::thread::Builder::new()
             .name("taxi-sim-draws".into())
             .spawn(move || {
                 // Ends when the reader is gone: either channel then fails.
                 while let Ok(mut block) = used_receiver.recv() {
-                    fill(&mut block);
+                    fill(&mut block[..]);
                     if full_sender.send(block).is_err() {
                         break;
                     }
                 }
             })
             .ok()?;
+        // The reader starts on a block it has used up, one of the blocks
+        // the helper fills in turn.
         Some(Self {
-            block: Vec::new(),
-            next: 0,
+            block: Box::new([0; BLOCK_LEN]),
+            next: BLOCK_LEN,
             full: Some(full),
             used: Some(used),
             helper: Some(helper),
@@ -74,22 +80,21 @@ impl Ahead {
         }
     }
 
-    /// Returns the used block and takes the next one; returns its first value.
+    /// Takes the next block, hands the used one back to be filled again,
+    /// and returns the new block's first value.
     #[cold]
     #[inline(never)]
     fn next_block(&mut self) -> u64 {
-        let used = std::mem::take(&mut self.block);
-        if let Some(sender) = &self.used
-            && used.capacity() > 0
-        {
-            // Fails only if the helper has ended, which `recv` reports below.
-            let _ = sender.send(used);
-        }
-        self.block = self
+        let full = self
             .full
             .as_ref()
             .and_then(|full| full.recv().ok())
             .expect("the helper thread fills blocks until the stream is dropped");
+        let used = std::mem::replace(&mut self.block, full);
+        if let Some(sender) = &self.used {
+            // Fails only if the helper has ended, which `recv` reports above.
+            let _ = sender.send(used);
+        }
         self.next = 1;
         self.block[0]
     }

@@ -70,11 +70,13 @@ impl StepTable {
         for ticks in 1..longest {
             // Smallest m with direct_ticks(m) <= ticks, within [1, upper]. The
             // real-number answer, 2^53 * exp(-ticks * lambd), is off by a few
-            // units at most: search a small window around it when it brackets
-            // the step (checked), the whole range otherwise. Start-up stays short.
+            // units at most: search a window of 128 around it when it brackets
+            // the step (checked), the whole range otherwise. Start-up stays
+            // short: seven evaluations a step, not 53 (the tables are built
+            // before the first event, on the helper thread's critical path).
             let estimate = (TWO_POW_53 as f64 * (-(ticks as f64) * lambd).exp()) as u64;
-            let window_lo = estimate.saturating_sub(1 << 12).clamp(1, upper);
-            let window_hi = estimate.saturating_add(1 << 12).clamp(1, upper);
+            let window_lo = estimate.saturating_sub(1 << 6).clamp(1, upper);
+            let window_hi = estimate.saturating_add(1 << 6).clamp(1, upper);
             let brackets = direct_ticks(window_hi, lambd) <= ticks
                 && (window_lo == 1 || direct_ticks(window_lo - 1, lambd) > ticks);
             let (mut lo, mut hi) = if brackets {

@@ -176,8 +176,11 @@ const TRANSITIONS: [Transition; 8] = [
 pub struct Taxi {
     /// Time of the queued event: when it is taken, the current time.
     queued_time: Tick,
-    /// Events taken, ticks occupied, and the time of the last event taken.
-    events: u64,
+    /// Trips to make in all: with the trips left and the state, this tells
+    /// the events taken (see [`Taxi::events`]), which the event loop then
+    /// need not count.
+    trips: u64,
+    /// Ticks occupied, and the time of the last event taken.
     last_time: Tick,
     occupied: Tick,
     trips_left: u64,
@@ -195,8 +198,8 @@ impl Taxi {
             state: TaxiState::InGarage,
             queued_time: start_time,
             start_time,
+            trips,
             trips_left: trips,
-            events: 0,
             occupied: 0,
             last_time: start_time,
         }
@@ -207,10 +210,28 @@ impl Taxi {
         self.state == TaxiState::Finished
     }
 
+    /// Events taken so far. A taxi takes its events in a fixed order:
+    /// leaving the garage, then a pick-up and a drop-off per trip, then
+    /// going home; a trip is counted off when the taxi starts to prowl for
+    /// its passenger. So with `begun` trips counted off, a prowling taxi has
+    /// taken `2 * begun - 1` events, a driving one `2 * begun`, one going
+    /// home `2 * begun + 1` (leaving with no trip: 1), a finished one
+    /// `2 * begun + 2`.
+    fn events(&self) -> u64 {
+        let begun = self.trips.wrapping_sub(self.trips_left);
+        match self.state {
+            TaxiState::InGarage | TaxiState::Leaving => 0,
+            TaxiState::Prowling => 2 * begun - 1,
+            TaxiState::Driving => 2 * begun,
+            TaxiState::GoingHome => 2 * begun + 1,
+            TaxiState::Finished => 2 * begun + 2,
+        }
+    }
+
     /// The statistics of the events taken so far.
     pub fn record(&self) -> TaxiRecord {
         TaxiRecord {
-            events: self.events,
+            events: self.events(),
             occupied: self.occupied,
             left_at: self.start_time,
             last_time: self.last_time,
@@ -247,7 +268,6 @@ impl Process for Taxi {
         // ends an occupied stretch (no branch: the state is random).
         let trip_ended = u64::from(taken == TaxiState::Driving).wrapping_neg();
         self.occupied += (self.queued_time - self.last_time) & trip_ended;
-        self.events += 1;
         self.last_time = self.queued_time;
         let step = TRANSITIONS[(taken as usize & 3) * 2 + usize::from(self.trips_left > 0)];
         // Unlimited is u64::MAX: it is never counted down to zero in practice.
@@ -371,20 +391,19 @@ fn horizon(sets: &[PhaseDurations]) -> Tick {
         .unwrap_or(1)
 }
 
-/// Bits of one phase's duration in a packed draw of [`DurationsAhead`].
-const PHASE_BITS: u32 = 21;
-/// Where the duration of the phase after each action sits in a packed
-/// draw, 8 bits per action: search at 0, trip at 21, going home at 42.
-const PHASE_SHIFTS: u32 = {
-    let mut shifts = 0;
-    let mut index = 0;
-    while index < TaxiAction::ALL.len() {
-        let phase = TaxiAction::ALL[index].next_phase() as u32;
-        shifts |= (phase * PHASE_BITS) << (8 * index);
-        index += 1;
-    }
-    shifts
-};
+/// Bits of one action's duration in a packed draw of [`DurationsAhead`]:
+/// a lane per action, so that taking an action's duration is one shift by
+/// its number (three shifts and a mask fewer than a lane per phase, on the
+/// event loop's critical path). Durations up to 65,535 ticks: exponential
+/// means up to about 1,780 minutes.
+const LANE_BITS: u32 = 16;
+// The helper's packing names the phase that follows each action.
+const _: () = assert!(
+    matches!(TaxiAction::LeaveGarage.next_phase(), Phase::Search)
+        && matches!(TaxiAction::PickUpPassenger.next_phase(), Phase::Trip)
+        && matches!(TaxiAction::DropOffPassenger.next_phase(), Phase::Search)
+        && matches!(TaxiAction::GoingHome.next_phase(), Phase::GoingHome)
+);
 
 /// The book model's durations computed ahead on a helper thread: the
 /// CPython generator with exponential durations and one duration set for
@@ -414,7 +433,7 @@ impl DurationsAhead {
         // thread, off the start-up's critical path; the tables are exact.
         let fits = means
             .iter()
-            .all(|&mean| Exponential::new(mean, false).longest_cpython_ticks() < 1 << PHASE_BITS);
+            .all(|&mean| Exponential::new(mean, false).longest_cpython_ticks() < 1 << LANE_BITS);
         if !fits {
             return None;
         }
@@ -425,9 +444,11 @@ impl DurationsAhead {
                 phases.get_or_insert_with(|| means.map(|mean| Exponential::new(mean, true)));
             for slot in block {
                 let u = rng.next_53_bits();
-                *slot = search.ticks_of_53_bits(u)
-                    | trip.ticks_of_53_bits(u) << PHASE_BITS
-                    | going_home.ticks_of_53_bits(u) << (2 * PHASE_BITS);
+                let search = search.ticks_of_53_bits(u);
+                *slot = search << (LANE_BITS * TaxiAction::LeaveGarage as u32)
+                    | trip.ticks_of_53_bits(u) << (LANE_BITS * TaxiAction::PickUpPassenger as u32)
+                    | search << (LANE_BITS * TaxiAction::DropOffPassenger as u32)
+                    | going_home.ticks_of_53_bits(u) << (LANE_BITS * TaxiAction::GoingHome as u32);
             }
         })?;
         Some(Self { draws, horizon })
@@ -437,8 +458,7 @@ impl DurationsAhead {
 impl Timing<TaxiAction> for DurationsAhead {
     #[inline(always)]
     fn delay(&mut self, _: ProcId, action: TaxiAction) -> Tick {
-        let shift = (PHASE_SHIFTS >> (8 * action as u32)) & 0xff;
-        (self.draws.next_value() >> shift) & ((1 << PHASE_BITS) - 1)
+        Tick::from((self.draws.next_value() >> (LANE_BITS * action as u32)) as u16)
     }
 
     fn horizon(&self) -> Tick {
@@ -557,6 +577,32 @@ mod tests {
     }
 
     #[test]
+    fn a_taxis_record_counts_every_event_taken_in_every_state() {
+        for trips in [0, 1, 3, UNLIMITED_TRIPS] {
+            let mut taxi = Taxi::new(0, trips, 2);
+            assert_eq!(taxi.record().events, 0, "in the garage, {trips} trips");
+            taxi.start();
+            let mut taken = 0;
+            for time in 3..20 {
+                assert_eq!(taxi.record().events, taken, "{trips} trips, at {time}");
+                let finished = taxi.is_finished();
+                let answer = taxi.resume(time);
+                // A finished taxi takes no more events.
+                taken += u64::from(!finished);
+                if answer.is_none() {
+                    assert!(taxi.is_finished());
+                }
+            }
+            let expected = if trips == UNLIMITED_TRIPS {
+                17
+            } else {
+                2 * trips + 2
+            };
+            assert_eq!(taxi.record().events, expected, "{trips} trips");
+        }
+    }
+
+    #[test]
     fn an_unlimited_taxi_keeps_driving() {
         let mut taxi = Taxi::new(1, UNLIMITED_TRIPS, 0);
         taxi.start();
@@ -595,7 +641,7 @@ mod tests {
             end_time in 1u64..20_000,
             max_events in proptest::prop_oneof![proptest::strategy::Just(u64::MAX), 0u64..30_000],
             means in proptest::array::uniform3(proptest::prop_oneof![
-                0.01f64..3.0, 3.0f64..100.0, proptest::strategy::Just(20_000.0)
+                0.01f64..3.0, 3.0f64..100.0, proptest::strategy::Just(1_700.0)
             ]),
         ) {
             use crate::engine::{Observer, Outcome};
@@ -656,10 +702,15 @@ mod tests {
             &[PhaseDurations::BOOK, uniform],
             vec![plan(0), plan(1)]
         ));
-        // A mean whose longest draw does not fit a packed field.
-        let mut huge = PhaseDurations::BOOK;
-        huge.search = DurationSpec::exponential(1e6);
-        assert!(!ahead(&[huge], vec![plan(0)]));
+        // The longest draw of a mean (the smallest 53-bit draw: 36.74
+        // times the mean) must fit a packed lane of 16 bits: a mean of
+        // 1,780 does (65,392 ticks), one of 1,790 does not (65,760).
+        let with_trip_mean = |mean| PhaseDurations {
+            trip: DurationSpec::exponential(mean),
+            ..PhaseDurations::BOOK
+        };
+        assert!(ahead(&[with_trip_mean(1_780.0)], vec![plan(0)]));
+        assert!(!ahead(&[with_trip_mean(1_790.0)], vec![plan(0)]));
     }
 
     #[test]
