@@ -52,6 +52,52 @@ pub struct StepTable {
     buckets: Arc<[u64; BUCKETS]>,
 }
 
+/// Evaluations a walk to a step's edge may take before the binary search
+/// takes over.
+const MAX_WALK: u32 = 64;
+
+/// The smallest `m` in `[1, upper]` with `direct_ticks(m) <= ticks`, walking
+/// one unit at a time from `start`: the `m` found satisfies the condition
+/// and the one below it does not, both evaluated. `None` if the walk takes
+/// more than [`MAX_WALK`] steps. `direct_ticks(upper) <= ticks` holds.
+fn walk_to_step(start: u64, ticks: u64, lambd: f64, upper: u64) -> Option<u64> {
+    let within = |m: u64| direct_ticks(m, lambd) <= ticks;
+    let mut m = start;
+    if within(m) {
+        for _ in 0..MAX_WALK {
+            if m == 1 || !within(m - 1) {
+                return Some(m);
+            }
+            m -= 1;
+        }
+    } else {
+        for _ in 0..MAX_WALK {
+            // `m` is not within, so it lies below `upper`.
+            m += 1;
+            if within(m) {
+                return Some(m);
+            }
+        }
+    }
+    debug_assert!(m <= upper);
+    None
+}
+
+/// The smallest `m` in `[1, upper]` with `direct_ticks(m) <= ticks`, by
+/// binary search (the formula is non-decreasing in `2^53 - m`).
+fn search_step(ticks: u64, lambd: f64, upper: u64) -> u64 {
+    let (mut lo, mut hi) = (1u64, upper);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if direct_ticks(mid, lambd) <= ticks {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    lo
+}
+
 impl StepTable {
     /// Builds the table for `lambd = 1 / mean`, or `None` when the mean is so
     /// large that the table would be big, or when the platform's logarithm is
@@ -64,43 +110,30 @@ impl StepTable {
         let mut first_m = vec![0u64; longest as usize + 1];
         first_m[0] = u64::MAX;
         first_m[longest as usize] = 1;
-        // Steps are found from the shortest duration down, each search
-        // starting below the previous step: far fewer evaluations.
+        // Steps are found from the shortest duration down. The real-number
+        // answer, 2^53 * exp(-ticks * lambd), is off by a few units at most,
+        // so each step is found by walking from it to the edge (about three
+        // evaluations of the formula, where a binary search takes 53 and
+        // start-up waits for them: the tables are built before the first
+        // draw). A walk that does not arrive soon falls back to the search.
         let mut upper = TWO_POW_53;
         for ticks in 1..longest {
-            // Smallest m with direct_ticks(m) <= ticks, within [1, upper]. The
-            // real-number answer, 2^53 * exp(-ticks * lambd), is off by a few
-            // units at most: search a window of 128 around it when it brackets
-            // the step (checked), the whole range otherwise. Start-up stays
-            // short: seven evaluations a step, not 53 (the tables are built
-            // before the first event, on the helper thread's critical path).
             let estimate = (TWO_POW_53 as f64 * (-(ticks as f64) * lambd).exp()) as u64;
-            let window_lo = estimate.saturating_sub(1 << 6).clamp(1, upper);
-            let window_hi = estimate.saturating_add(1 << 6).clamp(1, upper);
-            let brackets = direct_ticks(window_hi, lambd) <= ticks
-                && (window_lo == 1 || direct_ticks(window_lo - 1, lambd) > ticks);
-            let (mut lo, mut hi) = if brackets {
-                (window_lo, window_hi)
-            } else {
-                (1u64, upper)
-            };
-            while lo < hi {
-                let mid = lo + (hi - lo) / 2;
-                if direct_ticks(mid, lambd) <= ticks {
-                    hi = mid;
-                } else {
-                    lo = mid + 1;
+            let first = match walk_to_step(estimate.clamp(1, upper), ticks, lambd, upper) {
+                Some(first) => first,
+                None => {
+                    let first = search_step(ticks, lambd, upper);
+                    // Exact only if the logarithm is monotone at the edge.
+                    if direct_ticks(first, lambd) > ticks
+                        || (first > 1 && direct_ticks(first - 1, lambd) <= ticks)
+                    {
+                        return None;
+                    }
+                    first
                 }
-            }
-            first_m[ticks as usize] = lo;
-            upper = lo;
-        }
-        // Check each step's edges: exact only if the logarithm is monotone there.
-        for ticks in 1..longest {
-            let m = first_m[ticks as usize];
-            if direct_ticks(m, lambd) > ticks || (m > 1 && direct_ticks(m - 1, lambd) <= ticks) {
-                return None;
-            }
+            };
+            first_m[ticks as usize] = first;
+            upper = first;
         }
         // Duration d + 1 starts just above the largest u whose m = 2^53 - u
         // still gives d or less, that is at u = 2^53 - first_m[d] + 1.
