@@ -226,3 +226,23 @@ mod tests {
         assert!((queue.mean(20.0) - 1.6).abs() < 1e-12);
     }
 }
+
+#[cfg(test)]
+mod bite_tests {
+    //! What the mutation run of this file showed the tests above left open.
+    use super::*;
+
+    #[test]
+    fn an_empty_series_has_no_variance() {
+        assert!(Running::new().variance().is_nan());
+        assert!(Running::new().std_dev().is_nan());
+    }
+
+    #[test]
+    fn two_values_are_enough_for_a_variance() {
+        // Deviations from the mean 4 are -1 and 1: squares sum to 2, over n - 1 = 1.
+        let two: Running = [3.0, 5.0].into_iter().collect();
+        assert_eq!(two.variance(), 2.0);
+        assert_eq!(t_interval(&[3.0, 5.0], 0.95).std_dev, 2.0_f64.sqrt());
+    }
+}

@@ -3,6 +3,7 @@
 #![allow(clippy::print_stderr)]
 
 mod bite_distribution;
+mod bite_output;
 mod bite_replay;
 mod bite_scenario;
 mod chart;
