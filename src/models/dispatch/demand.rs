@@ -186,6 +186,13 @@ mod bite_tests {
     use crate::models::dispatch::draws::Stream;
     use rand_pcg::Pcg64;
 
+    /// Steps of a profile, `(from, rate)`.
+    fn steps(list: &[(f64, f64)]) -> Vec<RateStep> {
+        list.iter()
+            .map(|&(from, rate)| RateStep { from, rate })
+            .collect()
+    }
+
     #[test]
     fn constant_rate_arrivals_come_one_exponential_gap_after_another() {
         let mut arrivals = Arrivals::new(&Demand::Rate { rate: 0.25 }).unwrap();
@@ -208,18 +215,16 @@ mod bite_tests {
         let period: f64 = 12.014030642780533;
         let now: f64 = 11941357.771422353;
         assert!(now - (now / period).floor() * period >= period);
-        let steps = [
-            RateStep {
-                from: 0.0,
-                rate: 1.0,
-            },
-            RateStep {
-                from: 6.0,
-                rate: 2.0,
-            },
-        ];
+        let steps = steps(&[(0.0, 1.0), (6.0, 2.0)]);
         // At the start of a period: the first step's rate, 3 units in 3 minutes.
         let time = spend(now, 3.0, period, &steps);
         assert!((time - (now + 3.0)).abs() < 1e-6, "{time}");
+    }
+
+    #[test]
+    fn a_budget_of_zero_in_a_step_without_requests_waits_for_the_next_step_with_some() {
+        // CPython's generator draws a unit exponential of exactly 0 once in 2^53.
+        let steps = steps(&[(0.0, 1.0), (10.0, 0.0)]);
+        assert_eq!(spend(12.0, 0.0, 20.0, &steps), 20.0);
     }
 }
