@@ -174,5 +174,57 @@ mod tests {
         assert_eq!(spend(0.0, 15.0, 20.0, &steps), 12.5);
         assert_eq!(spend(12.5, 25.0, 20.0, &steps), 30.0);
         assert_eq!(spend(0.0, 95.0, 20.0, &steps), 65.0);
+        // A budget spanning a billion periods is spent at once: the first
+        // period, 999999999 skipped whole, then 5 units at rate 1.
+        assert_eq!(spend(0.0, 3e10 + 5.0, 20.0, &steps), 2e10 + 5.0);
+    }
+}
+
+#[cfg(test)]
+mod bite_tests {
+    use super::*;
+    use crate::models::dispatch::draws::Stream;
+    use rand_pcg::Pcg64;
+
+    /// Steps of a profile, `(from, rate)`.
+    fn steps(list: &[(f64, f64)]) -> Vec<RateStep> {
+        list.iter()
+            .map(|&(from, rate)| RateStep { from, rate })
+            .collect()
+    }
+
+    #[test]
+    fn constant_rate_arrivals_come_one_exponential_gap_after_another() {
+        let mut arrivals = Arrivals::new(&Demand::Rate { rate: 0.25 }).unwrap();
+        let mut rng = Pcg64::for_stream(9, Stream::Arrivals);
+        // The same stream, drawn directly: each gap is one exponential.
+        let mut gaps = Pcg64::for_stream(9, Stream::Arrivals);
+        let mut now = 7.0;
+        for _ in 0..5 {
+            let request = arrivals.next(now, &mut rng).unwrap().unwrap();
+            assert_eq!(request.time, now + gaps.exponential(0.25));
+            assert_eq!(request.trip, None);
+            now = request.time;
+        }
+    }
+
+    #[test]
+    fn a_time_a_hair_past_a_periods_end_by_rounding_starts_the_next_period() {
+        // floor(now / period) * period falls a whole period short here, so
+        // that `now` seems to lie at the very end of the period before.
+        let period: f64 = 12.014030642780533;
+        let now: f64 = 11941357.771422353;
+        assert!(now - (now / period).floor() * period >= period);
+        let steps = steps(&[(0.0, 1.0), (6.0, 2.0)]);
+        // At the start of a period: the first step's rate, 3 units in 3 minutes.
+        let time = spend(now, 3.0, period, &steps);
+        assert!((time - (now + 3.0)).abs() < 1e-6, "{time}");
+    }
+
+    #[test]
+    fn a_budget_of_zero_in_a_step_without_requests_waits_for_the_next_step_with_some() {
+        // CPython's generator draws a unit exponential of exactly 0 once in 2^53.
+        let steps = steps(&[(0.0, 1.0), (10.0, 0.0)]);
+        assert_eq!(spend(12.0, 0.0, 20.0, &steps), 20.0);
     }
 }

@@ -305,3 +305,142 @@ mod tests {
         assert!(WaitHistogram::default().quantile(0.5).is_nan());
     }
 }
+
+#[cfg(test)]
+mod bite_tests {
+    use super::*;
+
+    /// 12 measured requests: 6 served (waits 0, 0, 0, 1, 2 and 9 minutes),
+    /// 2 abandoned after 3 and 5 minutes, 4 still waiting; 4 taxis busy 30
+    /// of their 120 on-duty minutes.
+    fn stand() -> DispatchSummary {
+        let mut tally = Tally {
+            requests: 12,
+            served: 6,
+            abandoned: 2,
+            waited: 5,
+            within_service_level: 5,
+            wait_sum: 12.0,
+            queue_time_sum: 20.0,
+            trips: 7,
+            ..Tally::default()
+        };
+        for wait in [0.0, 0.0, 0.0, 1.0, 2.0, 9.0] {
+            tally.waits.record(wait);
+        }
+        DispatchSummary::new(&tally, 4, 30.0, 120.0, 480.0)
+    }
+
+    fn within_relative_error(estimate: f64, exact: f64) -> bool {
+        (estimate - exact).abs() <= WaitHistogram::RELATIVE_ERROR * exact
+    }
+
+    #[test]
+    fn each_share_is_its_tally_over_the_passengers_it_is_a_share_of() {
+        let summary = stand();
+        let passengers = summary.passengers;
+        assert_eq!(passengers.unresolved, 4);
+        // Shares of the 8 resolved passengers; the mean wait over the 6 served.
+        assert_eq!(passengers.p_wait, 5.0 / 8.0);
+        assert_eq!(passengers.p_abandon, 0.25);
+        assert_eq!(passengers.service_level, 5.0 / 8.0);
+        assert_eq!(passengers.queue_time_mean, 2.5);
+        assert_eq!(passengers.wait_mean, 2.0);
+        assert_eq!(passengers.wait_p50, 0.0);
+        assert!(within_relative_error(passengers.wait_p90, 9.0));
+        assert_eq!(summary.fleet.utilization, 0.25);
+        assert_eq!(summary.fleet.trips, 7);
+    }
+
+    #[test]
+    fn a_share_of_nothing_is_undefined_whatever_its_part() {
+        assert!(ratio(0.0, 0.0).is_nan());
+        assert!(ratio(3.0, 0.0).is_nan());
+        let empty = DispatchSummary::new(&Tally::default(), 2, 0.0, 0.0, 10.0);
+        let passengers = empty.passengers;
+        for share in [
+            passengers.p_wait,
+            passengers.p_abandon,
+            passengers.wait_mean,
+            passengers.wait_p90,
+            passengers.queue_time_mean,
+            passengers.service_level,
+            empty.fleet.utilization,
+        ] {
+            assert!(share.is_nan());
+        }
+    }
+
+    #[test]
+    fn every_measure_is_given_under_its_name_in_the_listed_order() {
+        let measures = stand().measures();
+        let names: Vec<&str> = measures.iter().map(|(name, _)| *name).collect();
+        assert_eq!(names, DispatchSummary::measure_names());
+        assert_eq!(names.len(), 13);
+        let exact: Vec<(&str, f64)> = measures
+            .iter()
+            .copied()
+            .filter(|(name, _)| !["wait_p90", "wait_p99"].contains(name))
+            .collect();
+        assert_eq!(
+            exact,
+            [
+                ("requests", 12.0),
+                ("served", 6.0),
+                ("abandoned", 2.0),
+                ("unresolved", 4.0),
+                ("p_wait", 0.625),
+                ("p_abandon", 0.25),
+                ("wait_mean", 2.0),
+                ("wait_p50", 0.0),
+                ("queue_time_mean", 2.5),
+                ("service_level", 0.625),
+                ("fleet.utilization", 0.25),
+            ]
+        );
+        for (name, value) in &measures[8..10] {
+            assert!(within_relative_error(*value, 9.0), "{name} {value}");
+        }
+    }
+
+    #[test]
+    fn the_two_summary_lines_give_every_number_rounded_and_a_dash_when_undefined() {
+        // p90: the histogram's estimate of 9, in the middle of its bucket (8.98, 9.07].
+        assert_eq!(
+            stand().short(),
+            "summary: 4 taxis, 12 requests measured: 6 served, 2 abandoned, 4 unresolved by time 480\n\
+             summary: P(wait) 62.5%, P(abandon) 25.0%, mean wait 2.00 min (p90 9.02), \
+             service level 62.5%, utilization 25.0%"
+        );
+        let empty = DispatchSummary::new(&Tally::default(), 1, 0.0, 0.0, 0.5);
+        assert_eq!(
+            empty.short(),
+            "summary: 1 taxi, 0 requests measured: 0 served, 0 abandoned, 0 unresolved by time 0.5\n\
+             summary: P(wait) -, P(abandon) -, mean wait - (p90 -), service level -, utilization -"
+        );
+    }
+
+    #[test]
+    fn the_histogram_counts_every_wait_zero_or_not() {
+        let mut histogram = WaitHistogram::default();
+        assert_eq!(histogram.count(), 0);
+        for wait in [0.0, 0.0, 5e-7, 3.0, 1e9] {
+            histogram.record(wait);
+        }
+        assert_eq!(histogram.count(), 5);
+    }
+
+    #[test]
+    fn a_wait_beyond_the_last_bucket_is_counted_in_it_and_memory_stays_bounded() {
+        let mut histogram = WaitHistogram::default();
+        histogram.record(1e300);
+        assert_eq!(histogram.buckets.len(), 1 << 15);
+        // The last bucket, (SMALLEST gamma^32766, SMALLEST gamma^32767].
+        let log_gamma = (1.005f64 / 0.995).ln();
+        let reported = histogram.quantile(1.0).ln() - WaitHistogram::SMALLEST.ln();
+        assert!(
+            reported > 32766.0 * log_gamma && reported <= 32767.0 * log_gamma,
+            "{reported}"
+        );
+    }
+}

@@ -540,3 +540,512 @@ pub enum RunFailure<E> {
     /// The observer failed (an output error).
     Observer(E),
 }
+
+#[cfg(test)]
+mod bite_tests {
+    //! Runs worked out by hand: requests from a demand file with their
+    //! trips, constant patience, shifts; every event, the outcome and the
+    //! measures are written down in advance.
+
+    use std::path::Path;
+
+    use rand_pcg::Pcg64;
+
+    use super::*;
+    use crate::distribution::DurationSpec;
+    use crate::models::dispatch::policy::Fifo;
+    use crate::models::dispatch::scenario::{Demand, DispatchDurations, DispatchFleet, TaxiShift};
+    use crate::rng::RngKind;
+
+    struct Stand {
+        taxis: u64,
+        end_time: f64,
+        warm_up: f64,
+        patience: Option<f64>,
+        shifts: Vec<TaxiShift>,
+    }
+
+    fn shift(id: u64, start_time: f64, shift_end: f64) -> TaxiShift {
+        TaxiShift {
+            id,
+            count: 1,
+            start_time,
+            shift_end: Some(shift_end),
+        }
+    }
+
+    impl Stand {
+        fn scenario(&self, demand: Demand) -> DispatchScenario {
+            DispatchScenario {
+                schema_version: 2,
+                model: "dispatch",
+                name: "worked".to_string(),
+                description: String::new(),
+                end_time: self.end_time,
+                warm_up: self.warm_up,
+                service_level_minutes: 5.0,
+                seed: None,
+                rng: RngKind::Pcg64,
+                policy: "fifo".to_string(),
+                fleet: DispatchFleet { taxis: self.taxis },
+                demand,
+                durations: DispatchDurations {
+                    trip: DurationSpec::Constant { value: 1.0 },
+                    patience: self.patience.map(|value| DurationSpec::Constant { value }),
+                },
+                shifts: self.shifts.clone(),
+            }
+        }
+
+        /// A world whose requests are `requests` (`time,trip` lines).
+        fn world(&self, dir: &Path, requests: &str, recording: bool) -> World<Pcg64, Fifo> {
+            let file = dir.join("requests.csv");
+            std::fs::write(&file, format!("time,trip\n{requests}")).unwrap();
+            let scenario = self.scenario(Demand::File { file });
+            World::new(&scenario, 1, Fifo::default(), recording).unwrap()
+        }
+    }
+
+    struct Ran {
+        events: Vec<DispatchEvent>,
+        outcome: DispatchOutcome,
+        summary: DispatchSummary,
+    }
+
+    fn run(world: &mut World<Pcg64, Fifo>, max_events: u64) -> Ran {
+        let mut events = Vec::new();
+        let outcome = world
+            .run(
+                max_events,
+                None,
+                None,
+                |event: &DispatchEvent| {
+                    events.push(*event);
+                    Ok::<(), ()>(())
+                },
+                |_, _| {},
+            )
+            .unwrap();
+        let summary = world.summary(&outcome);
+        Ran {
+            events,
+            outcome,
+            summary,
+        }
+    }
+
+    /// Events written `time taxi passenger action`, `-` for none.
+    fn log(lines: &str) -> Vec<DispatchEvent> {
+        lines
+            .lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty())
+            .map(|line| {
+                let words: Vec<&str> = line.split_whitespace().collect();
+                let action = [
+                    DispatchAction::LeaveGarage,
+                    DispatchAction::Request,
+                    DispatchAction::PickUpPassenger,
+                    DispatchAction::DropOffPassenger,
+                    DispatchAction::Abandon,
+                    DispatchAction::GoingHome,
+                ]
+                .into_iter()
+                .find(|action| action.key() == words[3])
+                .unwrap();
+                DispatchEvent {
+                    time: words[0].parse().unwrap(),
+                    taxi: words[1].strip_prefix('T').map(|id| id.parse().unwrap()),
+                    passenger: words[2].strip_prefix('P').map(|id| id.parse().unwrap()),
+                    action,
+                }
+            })
+            .collect()
+    }
+
+    /// Three taxis: T1 works until 15, T2 from 50 to 60; riders wait 8.5
+    /// minutes at most; statistics from minute 3.
+    fn three_taxis(end_time: f64) -> Stand {
+        Stand {
+            taxis: 3,
+            end_time,
+            warm_up: 3.0,
+            patience: Some(8.5),
+            shifts: vec![shift(1, 0.0, 15.0), shift(2, 50.0, 60.0)],
+        }
+    }
+
+    const REQUESTS: &str = "1,10\n2,10\n3,10\n4,10\n5,10\n30,10\n55,10\n70,5\n";
+
+    const THE_DAY: &str = "
+        0 T0 - leave_garage
+        0 T1 - leave_garage
+        1 - P0 request
+        1 T0 P0 pick_up_passenger
+        2 - P1 request
+        2 T1 P1 pick_up_passenger
+        3 - P2 request
+        4 - P3 request
+        5 - P4 request
+        11 T0 P0 drop_off_passenger
+        11 T0 P2 pick_up_passenger
+        12 T1 P1 drop_off_passenger
+        12 T1 P3 pick_up_passenger
+        13.5 - P4 abandon
+        21 T0 P2 drop_off_passenger
+        22 T1 P3 drop_off_passenger
+        22 T1 - going_home
+        30 - P5 request
+        30 T0 P5 pick_up_passenger
+        40 T0 P5 drop_off_passenger
+        50 T2 - leave_garage
+        55 - P6 request
+        55 T0 P6 pick_up_passenger
+        60 T2 - going_home
+        65 T0 P6 drop_off_passenger
+        70 - P7 request
+        70 T0 P7 pick_up_passenger
+        75 T0 P7 drop_off_passenger
+    ";
+
+    #[test]
+    fn a_worked_day_gives_every_event_and_measure_written_down_in_advance() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut world = three_taxis(100.0).world(dir.path(), REQUESTS, true);
+        let ran = run(&mut world, u64::MAX);
+        // The longest-idle taxi takes a request (T0 before T2 at 55; T2,
+        // gone home, is passed over at 70); the longest-waiting rider
+        // takes a freed taxi; T1 goes home from its last drop-off, T2 when
+        // its idle shift ends.
+        assert_eq!(ran.events, log(THE_DAY));
+        assert_eq!(
+            ran.outcome,
+            DispatchOutcome {
+                reason: StopReason::EndOfEvents,
+                sim_time: 75.0,
+                pending: 0,
+                events: 28,
+            }
+        );
+        // P2 to P7 request from minute 3 on: P2 and P3 wait 8 minutes, P4
+        // gives up after 8.5, P5 to P7 wait 0.
+        let passengers = ran.summary.passengers;
+        assert_eq!(ran.summary.sim_time, 100.0);
+        assert_eq!(
+            (passengers.requests, passengers.served),
+            (6, 5),
+            "{passengers:?}"
+        );
+        assert_eq!((passengers.abandoned, passengers.unresolved), (1, 0));
+        assert_eq!(passengers.p_wait, 0.5);
+        assert_eq!(passengers.p_abandon, 1.0 / 6.0);
+        assert_eq!(passengers.wait_mean, 3.2);
+        assert_eq!(passengers.wait_p50, 0.0);
+        assert!((passengers.wait_p90 - 8.0).abs() < 0.04);
+        assert_eq!(passengers.queue_time_mean, 24.5 / 6.0);
+        assert_eq!(passengers.service_level, 0.5);
+        // Busy within [3, 100]: T0 8 + 10 + 10 + 10 + 5, T1 9 + 10. On duty:
+        // T0 97, T1 3 to 22, T2 50 to 60.
+        let fleet = ran.summary.fleet;
+        assert_eq!(
+            (
+                fleet.taxis,
+                fleet.trips,
+                fleet.occupied_minutes,
+                fleet.on_duty_minutes
+            ),
+            (3, 7, 62.0, 126.0)
+        );
+        assert_eq!(fleet.utilization, 62.0 / 126.0);
+        // P2, P3 and P4 waited together.
+        assert_eq!(world.passenger_slots(), 3);
+    }
+
+    #[test]
+    fn the_end_time_cuts_the_day_before_a_timer_due_exactly_then() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut world = three_taxis(40.0).world(dir.path(), REQUESTS, true);
+        let ran = run(&mut world, u64::MAX);
+        assert_eq!(ran.events, log(THE_DAY)[..19]);
+        // T0's drop-off at 40, T2's start at 50 and the request at 55.
+        assert_eq!(
+            ran.outcome,
+            DispatchOutcome {
+                reason: StopReason::EndTime,
+                sim_time: 30.0,
+                pending: 3,
+                events: 19,
+            }
+        );
+        // T0 carries P5 from 30 to the end: 10 busy minutes of its 37.
+        let fleet = ran.summary.fleet;
+        assert_eq!(ran.summary.sim_time, 40.0);
+        assert_eq!(
+            (fleet.trips, fleet.occupied_minutes, fleet.on_duty_minutes),
+            (4, 47.0, 56.0)
+        );
+        let passengers = ran.summary.passengers;
+        assert_eq!(
+            (passengers.requests, passengers.served, passengers.abandoned),
+            (4, 3, 1)
+        );
+    }
+
+    #[test]
+    fn an_event_limit_stops_the_run_there_even_within_a_timer() {
+        for limit in [3, 4] {
+            let dir = tempfile::tempdir().unwrap();
+            let mut world = three_taxis(100.0).world(dir.path(), REQUESTS, true);
+            let ran = run(&mut world, limit);
+            assert_eq!(ran.events, log(THE_DAY)[..limit as usize]);
+            assert_eq!(ran.outcome.reason, StopReason::EventLimit);
+            assert_eq!(ran.outcome.events, limit);
+            assert_eq!(ran.outcome.sim_time, 1.0);
+            // Measured up to where it stopped.
+            assert_eq!(ran.summary.sim_time, 1.0);
+        }
+    }
+
+    #[test]
+    fn a_run_that_ends_by_itself_at_its_event_limit_says_it_ended_by_itself() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut world = three_taxis(100.0).world(dir.path(), REQUESTS, true);
+        let ran = run(&mut world, 28);
+        assert_eq!(ran.events.len(), 28);
+        assert_eq!(ran.outcome.reason, StopReason::EndOfEvents);
+        assert_eq!(ran.summary.sim_time, 100.0);
+    }
+
+    #[test]
+    fn a_run_that_does_not_record_counts_the_same_events_and_measures_the_same() {
+        let dir = tempfile::tempdir().unwrap();
+        let recorded = run(
+            &mut three_taxis(100.0).world(dir.path(), REQUESTS, true),
+            u64::MAX,
+        );
+        let mut world = three_taxis(100.0).world(dir.path(), REQUESTS, false);
+        let unrecorded = run(&mut world, u64::MAX);
+        assert!(unrecorded.events.is_empty());
+        assert_eq!(unrecorded.outcome, recorded.outcome);
+        assert_eq!(unrecorded.summary, recorded.summary);
+    }
+
+    #[test]
+    fn the_hook_before_each_timer_hears_the_time_and_the_next_timers_and_can_stop() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut world = three_taxis(100.0).world(dir.path(), REQUESTS, true);
+        let mut asked = Vec::new();
+        let mut progress = 0;
+        let mut before = |now: f64, next: f64| {
+            asked.push((now, next));
+            next >= 11.0
+        };
+        let outcome = world
+            .run(
+                u64::MAX,
+                None,
+                Some(&mut before),
+                |_: &DispatchEvent| Ok::<(), ()>(()),
+                |_, _| progress += 1,
+            )
+            .unwrap();
+        // Timers at 0 (T0, T1), 1, 2, 3, 4 and 5 (requests), then T0's
+        // drop-off at 11, where it stops. Pending then: two drop-offs,
+        // three patiences, T2's start and the next request.
+        let expected = [0.0, 0.0, 0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 11.0];
+        let pairs: Vec<(f64, f64)> = expected.windows(2).map(|w| (w[0], w[1])).collect();
+        assert_eq!(asked, pairs);
+        assert_eq!(progress, 8);
+        assert_eq!(
+            outcome,
+            DispatchOutcome {
+                reason: StopReason::Interrupted,
+                sim_time: 5.0,
+                pending: 7,
+                events: 9,
+            }
+        );
+        assert_eq!(world.summary(&outcome).sim_time, 5.0);
+    }
+
+    #[test]
+    fn a_raised_stop_flag_is_seen_at_the_next_check_every_4096_timers() {
+        let dir = tempfile::tempdir().unwrap();
+        // One taxi busy for ever after the first rider; the others wait.
+        let requests: String = (0..6000).map(|k| format!("{k},1e9\n")).collect();
+        let stand = Stand {
+            taxis: 1,
+            end_time: 1e8,
+            warm_up: 0.0,
+            patience: None,
+            shifts: Vec::new(),
+        };
+        let flag = AtomicBool::new(true);
+        let mut world = stand.world(dir.path(), &requests, true);
+        let mut heard = Vec::new();
+        let outcome = world
+            .run(
+                u64::MAX,
+                Some(&flag),
+                None,
+                |_: &DispatchEvent| Ok::<(), ()>(()),
+                |now, events| heard.push((now, events)),
+            )
+            .unwrap();
+        // 4095 timers: the taxi's start, then requests at 0 to 4093 (the
+        // first one picked up).
+        assert_eq!(outcome.reason, StopReason::Interrupted);
+        assert_eq!((outcome.events, outcome.sim_time), (4096, 4093.0));
+        assert_eq!(world.passenger_slots(), 4093);
+        flag.store(false, Ordering::Relaxed);
+        let mut world = stand.world(dir.path(), &requests, true);
+        let mut heard = Vec::new();
+        let outcome = world
+            .run(
+                u64::MAX,
+                Some(&flag),
+                None,
+                |_: &DispatchEvent| Ok::<(), ()>(()),
+                |now, events| heard.push((now, events)),
+            )
+            .unwrap();
+        // The 6001 timers before the drop-off at 1e9, past the end.
+        assert_eq!(outcome.reason, StopReason::EndTime);
+        assert_eq!(heard, [(4093.0, 4096)]);
+    }
+
+    #[test]
+    fn a_taxi_dropping_off_at_its_shift_end_goes_home_though_a_rider_waits() {
+        let dir = tempfile::tempdir().unwrap();
+        let stand = Stand {
+            taxis: 1,
+            end_time: 100.0,
+            warm_up: 0.0,
+            patience: None,
+            shifts: vec![shift(0, 0.0, 10.0)],
+        };
+        let ran = run(&mut stand.world(dir.path(), "0,10\n1,5\n", true), u64::MAX);
+        assert_eq!(
+            ran.events,
+            log("
+                0 T0 - leave_garage
+                0 - P0 request
+                0 T0 P0 pick_up_passenger
+                1 - P1 request
+                10 T0 P0 drop_off_passenger
+                10 T0 - going_home
+            ")
+        );
+        assert_eq!(ran.summary.passengers.unresolved, 1);
+        assert_eq!(ran.summary.fleet.on_duty_minutes, 10.0);
+    }
+
+    #[test]
+    fn a_freed_taxi_passes_over_a_rider_who_gave_up_even_when_a_later_one_took_the_slot() {
+        let dir = tempfile::tempdir().unwrap();
+        let stand = Stand {
+            taxis: 1,
+            end_time: 100.0,
+            warm_up: 0.0,
+            patience: Some(5.0),
+            shifts: Vec::new(),
+        };
+        // P1 gives up at 6; P3 takes its place in the agenda at 6.5; the
+        // taxi, free at 6.75, takes P2 (waiting since 2), then P3.
+        let requests = "0,6.75\n1,1\n2,1\n6.5,1\n";
+        let ran = run(&mut stand.world(dir.path(), requests, true), u64::MAX);
+        assert_eq!(
+            ran.events,
+            log("
+                0 T0 - leave_garage
+                0 - P0 request
+                0 T0 P0 pick_up_passenger
+                1 - P1 request
+                2 - P2 request
+                6 - P1 abandon
+                6.5 - P3 request
+                6.75 T0 P0 drop_off_passenger
+                6.75 T0 P2 pick_up_passenger
+                7.75 T0 P2 drop_off_passenger
+                7.75 T0 P3 pick_up_passenger
+                8.75 T0 P3 drop_off_passenger
+            ")
+        );
+        let passengers = ran.summary.passengers;
+        assert_eq!(passengers.queue_time_mean, (5.0 + 4.75 + 1.25) / 4.0);
+    }
+
+    #[test]
+    fn a_rider_without_patience_gives_up_at_once_and_takes_no_waiting_slot() {
+        let dir = tempfile::tempdir().unwrap();
+        let stand = Stand {
+            taxis: 1,
+            end_time: 100.0,
+            warm_up: 0.0,
+            patience: Some(0.0),
+            shifts: Vec::new(),
+        };
+        let mut world = stand.world(dir.path(), "0,10\n1,10\n", true);
+        let ran = run(&mut world, u64::MAX);
+        assert_eq!(
+            ran.events,
+            log("
+                0 T0 - leave_garage
+                0 - P0 request
+                0 T0 P0 pick_up_passenger
+                1 - P1 request
+                1 - P1 abandon
+                10 T0 P0 drop_off_passenger
+            ")
+        );
+        let passengers = ran.summary.passengers;
+        assert_eq!((passengers.abandoned, passengers.p_wait), (1, 0.5));
+        assert_eq!(world.passenger_slots(), 0);
+    }
+
+    #[test]
+    fn a_wait_of_exactly_the_service_level_is_within_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let stand = Stand {
+            taxis: 1,
+            end_time: 100.0,
+            warm_up: 0.0,
+            patience: None,
+            shifts: Vec::new(),
+        };
+        // Waits of 0, 5 (the service level) and 5.5 minutes.
+        let requests = "0,5\n0,1\n0.5,1\n";
+        let ran = run(&mut stand.world(dir.path(), requests, true), u64::MAX);
+        let passengers = ran.summary.passengers;
+        assert_eq!(passengers.served, 3);
+        assert_eq!(passengers.service_level, 2.0 / 3.0);
+        assert_eq!(passengers.p_wait, 2.0 / 3.0);
+        assert_eq!(passengers.wait_mean, 3.5);
+    }
+
+    #[test]
+    fn each_action_has_its_name_in_logs_and_in_words() {
+        let names: Vec<(&str, &str)> = [
+            DispatchAction::LeaveGarage,
+            DispatchAction::Request,
+            DispatchAction::PickUpPassenger,
+            DispatchAction::DropOffPassenger,
+            DispatchAction::Abandon,
+            DispatchAction::GoingHome,
+        ]
+        .into_iter()
+        .map(|action| (action.key(), action.words()))
+        .collect();
+        assert_eq!(
+            names,
+            [
+                ("leave_garage", "leave garage"),
+                ("request", "request"),
+                ("pick_up_passenger", "pick up passenger"),
+                ("drop_off_passenger", "drop off passenger"),
+                ("abandon", "abandon"),
+                ("going_home", "going home"),
+            ]
+        );
+    }
+}
