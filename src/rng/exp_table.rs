@@ -56,11 +56,11 @@ pub struct StepTable {
 /// takes over.
 const MAX_WALK: u32 = 64;
 
-/// The smallest `m` in `[1, upper]` with `direct_ticks(m) <= ticks`, walking
-/// one unit at a time from `start`: the `m` found satisfies the condition
-/// and the one below it does not, both evaluated. `None` if the walk takes
-/// more than [`MAX_WALK`] steps. `direct_ticks(upper) <= ticks` holds.
-fn walk_to_step(start: u64, ticks: u64, lambd: f64, upper: u64) -> Option<u64> {
+/// The `m` nearest `start` with `direct_ticks(m) <= ticks` where the one
+/// below it does not (or `m` is 1), walking one unit at a time: both edges
+/// are evaluated, so the step's start is exact where the formula is
+/// monotone. `None` if the walk takes more than [`MAX_WALK`] steps.
+fn walk_to_step(start: u64, ticks: u64, lambd: f64) -> Option<u64> {
     let within = |m: u64| direct_ticks(m, lambd) <= ticks;
     let mut m = start;
     if within(m) {
@@ -72,14 +72,12 @@ fn walk_to_step(start: u64, ticks: u64, lambd: f64, upper: u64) -> Option<u64> {
         }
     } else {
         for _ in 0..MAX_WALK {
-            // `m` is not within, so it lies below `upper`.
             m += 1;
             if within(m) {
                 return Some(m);
             }
         }
     }
-    debug_assert!(m <= upper);
     None
 }
 
@@ -119,7 +117,7 @@ impl StepTable {
         let mut upper = TWO_POW_53;
         for ticks in 1..longest {
             let estimate = (TWO_POW_53 as f64 * (-(ticks as f64) * lambd).exp()) as u64;
-            let first = match walk_to_step(estimate.clamp(1, upper), ticks, lambd, upper) {
+            let first = match walk_to_step(estimate.clamp(1, upper), ticks, lambd) {
                 Some(first) => first,
                 None => {
                     let first = search_step(ticks, lambd, upper);
@@ -236,6 +234,22 @@ mod tests {
                         "mean {mean}, u {u}"
                     );
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn a_walk_from_far_off_gives_up_and_the_search_finds_the_same_step() {
+        let lambd = 1.0 / 5.0;
+        for ticks in [1, 2, 7, 40] {
+            let estimate = (TWO_POW_53 as f64 * (-(ticks as f64) * lambd).exp()) as u64;
+            let searched = search_step(ticks, lambd, TWO_POW_53);
+            assert_eq!(walk_to_step(estimate, ticks, lambd), Some(searched));
+            // The step starts at `searched`: the formula says so on both sides.
+            assert!(direct_ticks(searched, lambd) <= ticks);
+            assert!(direct_ticks(searched - 1, lambd) > ticks);
+            for far in [searched - 1000, searched + 1000] {
+                assert_eq!(walk_to_step(far, ticks, lambd), None, "{ticks} from {far}");
             }
         }
     }

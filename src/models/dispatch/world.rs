@@ -575,6 +575,18 @@ mod bite_tests {
     }
 
     impl Stand {
+        /// One taxi on duty all day, riders who wait for ever, statistics
+        /// from the start.
+        fn one_taxi(end_time: f64) -> Self {
+            Stand {
+                taxis: 1,
+                end_time,
+                warm_up: 0.0,
+                patience: None,
+                shifts: Vec::new(),
+            }
+        }
+
         fn scenario(&self, demand: Demand) -> DispatchScenario {
             DispatchScenario {
                 schema_version: 2,
@@ -873,42 +885,32 @@ mod bite_tests {
         let dir = tempfile::tempdir().unwrap();
         // One taxi busy for ever after the first rider; the others wait.
         let requests: String = (0..6000).map(|k| format!("{k},1e9\n")).collect();
-        let stand = Stand {
-            taxis: 1,
-            end_time: 1e8,
-            warm_up: 0.0,
-            patience: None,
-            shifts: Vec::new(),
-        };
+        let stand = Stand::one_taxi(1e8);
         let flag = AtomicBool::new(true);
-        let mut world = stand.world(dir.path(), &requests, true);
-        let mut heard = Vec::new();
-        let outcome = world
-            .run(
-                u64::MAX,
-                Some(&flag),
-                None,
-                |_: &DispatchEvent| Ok::<(), ()>(()),
-                |now, events| heard.push((now, events)),
-            )
-            .unwrap();
+        // A run with the flag as it stands: its outcome, the progress it
+        // reported, and the passenger slots it ended with.
+        let run_with_flag = |flag: &AtomicBool| {
+            let mut world = stand.world(dir.path(), &requests, true);
+            let mut heard = Vec::new();
+            let outcome = world
+                .run(
+                    u64::MAX,
+                    Some(flag),
+                    None,
+                    |_: &DispatchEvent| Ok::<(), ()>(()),
+                    |now, events| heard.push((now, events)),
+                )
+                .unwrap();
+            (outcome, heard, world.passenger_slots())
+        };
+        let (outcome, _, slots) = run_with_flag(&flag);
         // 4095 timers: the taxi's start, then requests at 0 to 4093 (the
         // first one picked up).
         assert_eq!(outcome.reason, StopReason::Interrupted);
         assert_eq!((outcome.events, outcome.sim_time), (4096, 4093.0));
-        assert_eq!(world.passenger_slots(), 4093);
+        assert_eq!(slots, 4093);
         flag.store(false, Ordering::Relaxed);
-        let mut world = stand.world(dir.path(), &requests, true);
-        let mut heard = Vec::new();
-        let outcome = world
-            .run(
-                u64::MAX,
-                Some(&flag),
-                None,
-                |_: &DispatchEvent| Ok::<(), ()>(()),
-                |now, events| heard.push((now, events)),
-            )
-            .unwrap();
+        let (outcome, heard, _) = run_with_flag(&flag);
         // The 6001 timers before the drop-off at 1e9, past the end.
         assert_eq!(outcome.reason, StopReason::EndTime);
         assert_eq!(heard, [(4093.0, 4096)]);
@@ -918,11 +920,8 @@ mod bite_tests {
     fn a_taxi_dropping_off_at_its_shift_end_goes_home_though_a_rider_waits() {
         let dir = tempfile::tempdir().unwrap();
         let stand = Stand {
-            taxis: 1,
-            end_time: 100.0,
-            warm_up: 0.0,
-            patience: None,
             shifts: vec![shift(0, 0.0, 10.0)],
+            ..Stand::one_taxi(100.0)
         };
         let ran = run(&mut stand.world(dir.path(), "0,10\n1,5\n", true), u64::MAX);
         assert_eq!(
@@ -944,11 +943,8 @@ mod bite_tests {
     fn a_freed_taxi_passes_over_a_rider_who_gave_up_even_when_a_later_one_took_the_slot() {
         let dir = tempfile::tempdir().unwrap();
         let stand = Stand {
-            taxis: 1,
-            end_time: 100.0,
-            warm_up: 0.0,
             patience: Some(5.0),
-            shifts: Vec::new(),
+            ..Stand::one_taxi(100.0)
         };
         // P1 gives up at 6; P3 takes its place in the agenda at 6.5; the
         // taxi, free at 6.75, takes P2 (waiting since 2), then P3.
@@ -979,11 +975,8 @@ mod bite_tests {
     fn a_rider_without_patience_gives_up_at_once_and_takes_no_waiting_slot() {
         let dir = tempfile::tempdir().unwrap();
         let stand = Stand {
-            taxis: 1,
-            end_time: 100.0,
-            warm_up: 0.0,
             patience: Some(0.0),
-            shifts: Vec::new(),
+            ..Stand::one_taxi(100.0)
         };
         let mut world = stand.world(dir.path(), "0,10\n1,10\n", true);
         let ran = run(&mut world, u64::MAX);
@@ -1006,13 +999,7 @@ mod bite_tests {
     #[test]
     fn a_wait_of_exactly_the_service_level_is_within_it() {
         let dir = tempfile::tempdir().unwrap();
-        let stand = Stand {
-            taxis: 1,
-            end_time: 100.0,
-            warm_up: 0.0,
-            patience: None,
-            shifts: Vec::new(),
-        };
+        let stand = Stand::one_taxi(100.0);
         // Waits of 0, 5 (the service level) and 5.5 minutes.
         let requests = "0,5\n0,1\n0.5,1\n";
         let ran = run(&mut stand.world(dir.path(), requests, true), u64::MAX);
