@@ -484,6 +484,14 @@ fn closing_lines(
 ) -> Exit {
     if !quiet {
         crate::say!("{summary}");
+        // Asked for, but easy to forget when reading the numbers above: a
+        // run cut short measures less than its end time promised.
+        if reason == StopReason::EventLimit {
+            crate::say!(
+                "taxi-sim: stopped at the event limit, time {sim_time} after {}",
+                stdio::counted(events, "event")
+            );
+        }
     }
     if reason == StopReason::Interrupted {
         crate::say!(

@@ -28,6 +28,8 @@ with --quiet: it is the only way to run the same simulation again.
 Examples:
   taxi-sim run -t 3 -e 120 -s 3                     the book's sample run
   taxi-sim run --scenario scenarios/rush-hour.toml --export events.json
+  taxi-sim run --scenario taxi-stand -f none --taxis 12   riders' waits (dispatch model)
+  taxi-sim run --scenario taxi-stand --set end_time=3000 --set warm_up=0 -f csv
   taxi-sim run --scenario rush-hour --set fleet.taxis=12 --set durations.trip=25
   taxi-sim run -t 2 -s 10 -d --delay-scale 0.01     the book's doctest run, in real time";
 
@@ -151,11 +153,11 @@ pub enum Command {
 /// Options of `taxi-sim run`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// Number of taxis [default: 3]
+    /// Number of taxis [default: the scenario's, else 3]
     #[arg(short = 't', long, value_name = "N", value_parser = parse_taxis, allow_hyphen_values = true)]
     pub taxis: Option<u64>,
 
-    /// Simulation end time in ticks (minutes) [default: 180]
+    /// Simulation end time in ticks (minutes) [default: the scenario's, else 180]
     #[arg(short = 'e', long, value_name = "TICKS", value_parser = parse_end_time, allow_hyphen_values = true)]
     pub end_time: Option<u64>,
 
@@ -207,7 +209,7 @@ pub struct RunArgs {
 /// Options of `taxi-sim validate`.
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
-    /// Fewer, shorter replications (seconds instead of minutes)
+    /// Fewer, shorter replications (about a second instead of a few)
     #[arg(long)]
     pub quick: bool,
 

@@ -79,3 +79,4 @@ pub mod rng;
 pub mod scenario;
 pub mod stats;
 pub mod stdio;
+pub mod strict_json;

@@ -76,7 +76,7 @@ struct RecordedHeader {
     #[serde(default)]
     seed_text: Option<String>,
     rng: RngKind,
-    #[serde(deserialize_with = "strict_value")]
+    #[serde(deserialize_with = "crate::strict_json::strict_value")]
     scenario: serde_json::Value,
 }
 
@@ -152,75 +152,6 @@ fn number_is_seed(number: &serde_json::Number, seed: u64) -> bool {
         || (number.as_u64().is_none_or(|value| value >= 1 << 53)
             && seed > 1 << 53
             && number.as_f64() == Some(seed as f64))
-}
-
-/// A JSON value that refuses duplicate keys at any depth: serde_json's own
-/// keeps the last, so `{"taxis":5,"taxis":3}` would pass unnoticed.
-fn strict_value<'de, D: Deserializer<'de>>(deserializer: D) -> Result<serde_json::Value, D::Error> {
-    StrictValue::deserialize(deserializer).map(|value| value.0)
-}
-
-struct StrictValue(serde_json::Value);
-
-impl<'de> Deserialize<'de> for StrictValue {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct StrictVisitor;
-        impl<'de> Visitor<'de> for StrictVisitor {
-            type Value = StrictValue;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a JSON value")
-            }
-            fn visit_bool<E>(self, value: bool) -> Result<StrictValue, E> {
-                Ok(StrictValue(value.into()))
-            }
-            fn visit_i64<E>(self, value: i64) -> Result<StrictValue, E> {
-                Ok(StrictValue(value.into()))
-            }
-            fn visit_u64<E>(self, value: u64) -> Result<StrictValue, E> {
-                Ok(StrictValue(value.into()))
-            }
-            fn visit_f64<E>(self, value: f64) -> Result<StrictValue, E> {
-                Ok(StrictValue(serde_json::Number::from_f64(value).map_or(
-                    serde_json::Value::Null,
-                    serde_json::Value::Number,
-                )))
-            }
-            fn visit_str<E>(self, value: &str) -> Result<StrictValue, E> {
-                Ok(StrictValue(value.into()))
-            }
-            fn visit_string<E>(self, value: String) -> Result<StrictValue, E> {
-                Ok(StrictValue(value.into()))
-            }
-            fn visit_unit<E>(self) -> Result<StrictValue, E> {
-                Ok(StrictValue(serde_json::Value::Null))
-            }
-            fn visit_none<E>(self) -> Result<StrictValue, E> {
-                Ok(StrictValue(serde_json::Value::Null))
-            }
-            fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<StrictValue, S::Error> {
-                let mut items = Vec::new();
-                while let Some(StrictValue(item)) = seq.next_element()? {
-                    items.push(item);
-                }
-                Ok(StrictValue(items.into()))
-            }
-            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<StrictValue, M::Error> {
-                let mut fields = serde_json::Map::new();
-                while let Some(key) = map.next_key::<String>()? {
-                    if fields.contains_key(&key) {
-                        return Err(de::Error::custom(format!(
-                            "duplicate key `{}`",
-                            crate::stdio::printable(&key)
-                        )));
-                    }
-                    let StrictValue(value) = map.next_value()?;
-                    fields.insert(key, value);
-                }
-                Ok(StrictValue(fields.into()))
-            }
-        }
-        deserializer.deserialize_any(StrictVisitor)
-    }
 }
 
 /// A JSON Lines record.
@@ -1166,7 +1097,7 @@ fn scan_document(reader: BufReader<File>) -> Result<DocumentScan, serde_json::Er
                         fields.insert(key, version);
                     }
                     _ => {
-                        fields.insert(key, map.next_value::<StrictValue>()?.0);
+                        fields.insert(key, map.next_value::<crate::strict_json::StrictValue>()?.0);
                     }
                 }
             }

@@ -430,7 +430,16 @@ pub fn size(args: &SizeArgs) -> anyhow::Result<Exit> {
     let source = ScenarioSource::load(args.scenario.as_deref())?;
     let base = load_model(&source, &args.sets)?;
     let measures = base.measure_names();
-    let Some(measure) = measures.iter().position(|name| *name == target.measure) else {
+    // A summary's dotted name (`fleet.utilization`, as `validate` and the
+    // JSON summary give it) is the sweeps' short one.
+    let short = target
+        .measure
+        .strip_prefix("fleet.")
+        .unwrap_or(&target.measure);
+    let Some(measure) = measures
+        .iter()
+        .position(|name| *name == target.measure || *name == short)
+    else {
         return Err(usage(format!(
             "--target: the model has no measure '{}' (it has {})",
             target.measure,

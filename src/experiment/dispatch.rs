@@ -27,6 +27,7 @@ impl DispatchModel {
             let values: Vec<String> = sets.iter().map(ToString::to_string).collect();
             format!("{} with {}", source.origin, values.join(" "))
         };
+        dispatch::refuse_resized_shifts(&source.table, &table, &Overrides::default(), &origin)?;
         let scenario = DispatchScenario::from_table(&table, &origin, &base, &Overrides::default())?;
         crate::app::check_memory(scenario.fleet.taxis)?;
         let names = dispatch::replicate_names();

@@ -130,9 +130,21 @@ fn text(result: &SweepResult) -> String {
             let decimals = decimals_for(&interval);
             let mut row: Vec<String> = params.iter().map(|value| param(value)).collect();
             row.push(name.clone());
-            row.push(format!("{:.decimals$}", interval.mean));
-            row.push(format!("± {:.decimals$}", interval.half_width()));
-            row.push(format!("{:.decimals$}", interval.std_dev));
+            // Undefined (no rider to measure, or no interval from one
+            // replication) prints `-`, as `run`'s summary does.
+            let shown = |value: f64| {
+                if value.is_nan() {
+                    "-".to_string()
+                } else {
+                    format!("{value:.decimals$}")
+                }
+            };
+            row.push(shown(interval.mean));
+            row.push(match interval.half_width() {
+                half if half.is_nan() => "-".to_string(),
+                half => format!("± {half:.decimals$}"),
+            });
+            row.push(shown(interval.std_dev));
             rows.push(row);
         }
     }

@@ -79,7 +79,7 @@ impl FromStr for Target {
         let valid_name = !measure.is_empty()
             && measure
                 .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_');
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
         match value.parse::<f64>() {
             Ok(value) if valid_name && value.is_finite() => Ok(Self {
                 measure: measure.to_string(),

@@ -11,7 +11,7 @@ use crate::scenario::{
     Format, Overrides, Problem, Scenario, ScenarioError, ScenarioSource, Set, apply_sets, base_of,
     parse_table,
 };
-use dispatch::DispatchScenario;
+use dispatch::{DispatchScenario, refuse_resized_shifts};
 
 /// The model names.
 pub const MODELS: &[&str] = &["book", "dispatch"];
@@ -67,6 +67,19 @@ pub fn read_source(file_or_name: &str) -> Result<Source, ScenarioError> {
 /// The model a scenario table names (`book` when it names none).
 pub fn model_of(table: &Table, origin: &str) -> Result<&'static str, ScenarioError> {
     match table.get("model") {
+        None if table
+            .get("schema_version")
+            .and_then(toml::Value::as_integer)
+            == Some(2) =>
+        {
+            Err(ScenarioError::Invalid {
+                origin: origin.to_string(),
+                problems: vec![Problem::bare(
+                    "model",
+                    "missing: version 2 files are the dispatch model's: write model = \"dispatch\"",
+                )],
+            })
+        }
         None => Ok("book"),
         Some(toml::Value::String(name)) if MODELS.contains(&name.as_str()) => Ok(MODELS
             .iter()
@@ -92,18 +105,46 @@ pub fn model_of(table: &Table, origin: &str) -> Result<&'static str, ScenarioErr
     }
 }
 
+/// Whether scenario text that is not a table (a TOML integer beyond 2^63-1,
+/// a JSON null) still says `model = "dispatch"` at its top level.
+fn declares_dispatch(text: &str, format: Format) -> bool {
+    match format {
+        Format::Json => serde_json::from_str::<serde_json::Value>(text).is_ok_and(|json| {
+            json.get("model").and_then(|model| model.as_str()) == Some("dispatch")
+        }),
+        Format::Toml => text
+            .lines()
+            .map(str::trim)
+            .take_while(|line| !line.starts_with('['))
+            .filter_map(|line| line.split_once('='))
+            .any(|(key, value)| {
+                key.trim() == "model"
+                    && value.split('#').next().map(str::trim) == Some("\"dispatch\"")
+            }),
+    }
+}
+
 /// Loads a scenario of either model, with the command line's values applied.
 pub fn load(file_or_name: &str, overrides: &Overrides) -> Result<AnyScenario, ScenarioError> {
     let source = read_source(file_or_name)?;
     // What is not a table (a u64 beyond TOML's integers, a syntax error) is
     // the book's to load or to explain, exactly as before.
-    let Ok(table) = parse_table(&source.text, source.format, file_or_name) else {
-        return Scenario::parse(&source.text, source.format, file_or_name, overrides)
-            .map(AnyScenario::Book);
+    let table = match parse_table(&source.text, source.format, file_or_name) {
+        Ok(table) => table,
+        // A dispatch scenario is read as a table: the book's loader would
+        // only say that it does not know the dispatch keys.
+        Err(error) if declares_dispatch(&source.text, source.format) => return Err(error),
+        Err(_) => {
+            return Scenario::parse(&source.text, source.format, file_or_name, overrides)
+                .map(AnyScenario::Book);
+        }
     };
     match model_of(&table, file_or_name)? {
-        "dispatch" => DispatchScenario::from_table(&table, file_or_name, &source.base, overrides)
-            .map(AnyScenario::Dispatch),
+        "dispatch" => {
+            refuse_resized_shifts(&table, &table, overrides, file_or_name)?;
+            DispatchScenario::from_table(&table, file_or_name, &source.base, overrides)
+                .map(AnyScenario::Dispatch)
+        }
         _ => {
             // The book's loader, unchanged; `model = "book"` is only ours.
             let mut table = table;
@@ -141,6 +182,7 @@ pub fn load_with_sets(
         "dispatch" => {
             let values: Vec<String> = sets.iter().map(ToString::to_string).collect();
             let origin = format!("{file_or_name} with {}", values.join(" "));
+            refuse_resized_shifts(&source.table, &table, overrides, &origin)?;
             DispatchScenario::from_table(&table, &origin, &base_of(file_or_name), overrides)
                 .map(AnyScenario::Dispatch)
         }

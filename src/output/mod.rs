@@ -91,7 +91,7 @@ pub enum FormatKind {
     Json,
     /// JSON Lines: header, one line per event, end.
     Jsonl,
-    /// CSV: time,taxi,action.
+    /// CSV: time,taxi,action (the dispatch model: time,taxi,passenger,action).
     Csv,
     /// No events.
     None,

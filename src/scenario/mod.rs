@@ -207,7 +207,9 @@ impl Scenario {
             problems.push(Problem::new(
                 "schema_version",
                 file.schema_version,
-                format!("this taxi-sim reads version {SCHEMA_VERSION}"),
+                format!(
+                    "this taxi-sim reads version {SCHEMA_VERSION} (the book model) and version 2 with model = \"dispatch\""
+                ),
             ));
         }
         let taxis = overrides

@@ -137,8 +137,8 @@ pub fn parse_table(text: &str, format: Format, origin: &str) -> Result<toml::Tab
             .parse::<toml::Table>()
             .map_err(|error| parse_error(error.to_string().trim_end().to_string())),
         Format::Json => {
-            let json: serde_json::Value =
-                serde_json::from_str(text).map_err(|error| parse_error(error.to_string()))?;
+            let json = crate::strict_json::from_str(text)
+                .map_err(|error| parse_error(error.to_string()))?;
             if !json.is_object() {
                 return Err(parse_error("a scenario is a JSON object".into()));
             }

@@ -9,6 +9,7 @@ mod bite_scenario;
 mod chart;
 mod demand_file;
 mod dispatch;
+mod dispatch_fixes;
 mod export;
 mod extras;
 mod golden;

@@ -34,6 +34,11 @@ impl Arrivals {
         })
     }
 
+    /// Whether the requests come from a file (which may list many at one time).
+    pub fn is_file(&self) -> bool {
+        matches!(self, Arrivals::File(_))
+    }
+
     /// The next request after one at `now`: its time, and its trip if the
     /// source gives it. `None` when the source has no more.
     pub fn next<R: Draws>(&mut self, now: f64, rng: &mut R) -> Result<Option<FileRequest>, String> {

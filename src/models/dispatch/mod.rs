@@ -20,7 +20,7 @@ use std::sync::atomic::AtomicBool;
 
 use rand_pcg::Pcg64;
 
-pub use scenario::DispatchScenario;
+pub use scenario::{DispatchScenario, refuse_resized_shifts};
 pub use summary::DispatchSummary;
 pub use world::{DispatchAction, DispatchEvent, DispatchOutcome, RunFailure, World};
 

@@ -158,6 +158,46 @@ impl DispatchScenario {
     }
 }
 
+/// Refuses to resize a fleet that `[[taxi]]` shifts define: `--taxis`,
+/// `--set fleet.taxis`, a sweep or a fleet sizing would add taxis on duty
+/// for the whole run, which is not what anyone sizing shifts means. `file`
+/// is the scenario as written, `resized` with the command line's sets.
+pub fn refuse_resized_shifts(
+    file: &Table,
+    resized: &Table,
+    overrides: &Overrides,
+    origin: &str,
+) -> Result<(), ScenarioError> {
+    let taxis_of = |table: &Table| {
+        table
+            .get("fleet")
+            .and_then(Value::as_table)
+            .and_then(|fleet| fleet.get("taxis"))
+            .and_then(Value::as_integer)
+    };
+    let has_shifts = resized
+        .get("taxi")
+        .and_then(Value::as_array)
+        .is_some_and(|shifts| !shifts.is_empty());
+    let asked = overrides
+        .taxis
+        .map(|taxis| i64::try_from(taxis).unwrap_or(i64::MAX))
+        .or(taxis_of(resized));
+    match (has_shifts, taxis_of(file), asked) {
+        (true, Some(written), Some(asked)) if asked != written => Err(ScenarioError::Invalid {
+            origin: origin.to_string(),
+            problems: vec![Problem::new(
+                "fleet.taxis",
+                asked,
+                format!(
+                    "the scenario's [[taxi]] shifts fix its fleet at {written}: change the shifts' count (or id) in the file instead"
+                ),
+            )],
+        }),
+        _ => Ok(()),
+    }
+}
+
 const TOP_KEYS: &[&str] = &[
     "schema_version",
     "model",
@@ -201,6 +241,12 @@ fn join(path: &str, key: &str) -> String {
 fn describe(value: &Value) -> String {
     match value {
         Value::String(text) => format!("{text:?}"),
+        // Very small or large numbers as exponents, not hundreds of digits.
+        Value::Float(number)
+            if *number != 0.0 && !(1e-6..1e16).contains(&number.abs()) && number.is_finite() =>
+        {
+            format!("{number:e}")
+        }
         other => other.to_string(),
     }
 }
@@ -255,7 +301,9 @@ impl Fields {
         if ok(value) {
             Some(value)
         } else {
-            self.problem(join(path, key), value, allowed);
+            // As written (5e-324, not its 300 decimals).
+            let shown = table.get(key).map_or_else(|| value.to_string(), describe);
+            self.problem(join(path, key), shown, allowed);
             None
         }
     }
@@ -348,6 +396,15 @@ impl Fields {
             } else {
                 field
             };
+            let mut message = message;
+            // A bare number is an exponential mean; riders who leave at
+            // once (a loss system) have a constant patience of 0.
+            if key == "patience" && (value.as_integer() == Some(0) || value.as_float() == Some(0.0))
+            {
+                message.push_str(
+                    "; for riders who leave at once, write patience = { distribution = \"constant\", value = 0 }",
+                );
+            }
             self.problems.push(Problem::bare(at, message));
             return None;
         }
@@ -408,7 +465,7 @@ impl Fields {
             self.problem(
                 "warm_up",
                 warm_up,
-                &format!("must be before end_time ({end_time})"),
+                &format!("must be before end_time ({end_time}); a shorter run needs a shorter warm-up: --set warm_up=..."),
             );
         }
         let service_level_minutes = self.number_where(
@@ -578,8 +635,8 @@ impl Fields {
             demand,
             "demand",
             "period",
-            "minutes, greater than 0",
-            |period| period > 0.0,
+            "minutes, at least 1e-6",
+            |period| period >= 1e-6,
         );
         if !demand.contains_key("period") {
             self.problems.push(Problem::bare(
@@ -656,6 +713,25 @@ impl Fields {
                 "demand.profile",
                 "every rate is 0: no request would ever come",
             ));
+        } else if let Some(period) = period
+            && steps.len() == entries.len()
+        {
+            // The requests a period brings: below the doubles' normal
+            // range, the inverse of the integrated rate is lost in rounding.
+            let per_period: f64 = steps
+                .iter()
+                .enumerate()
+                .map(|(i, step)| {
+                    step.rate * (steps.get(i + 1).map_or(period, |next| next.from) - step.from)
+                })
+                .sum();
+            if per_period < 1e-300 {
+                self.problem(
+                    "demand.profile",
+                    format!("{per_period:e} requests a period"),
+                    "at least 1e-300 requests a period",
+                );
+            }
         }
         Some(Demand::Profile {
             period: period?,

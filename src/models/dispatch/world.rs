@@ -156,9 +156,67 @@ pub struct World<R: Draws, P: DispatchPolicy> {
     service_level_minutes: f64,
     tally: Tally,
     recording: bool,
-    emitted: Vec<DispatchEvent>,
+    /// Events of the timer being handled, each with what it adds to the
+    /// tally: applied only once the event is written, so that a run cut
+    /// at its event limit between two events of one timer measures exactly
+    /// the events of its log.
+    emitted: Vec<(DispatchEvent, Effect)>,
     /// Events of a run that does not record them, counted only.
     unrecorded: u64,
+    /// Drawn requests in a row that fell at the current time.
+    requests_at_now: u32,
+}
+
+/// What an event adds to the tally (`Nothing` for an unmeasured
+/// passenger's events).
+#[derive(Debug, Clone, Copy)]
+enum Effect {
+    Nothing,
+    /// A measured passenger's request.
+    Request,
+    /// A measured passenger picked up after `wait` minutes.
+    PickUp {
+        wait: f64,
+    },
+    /// A measured passenger who gave up after `queue_time` minutes.
+    Abandon {
+        queue_time: f64,
+    },
+    /// A trip ended, `occupied` of its minutes within the measured window.
+    DropOff {
+        occupied: f64,
+    },
+}
+
+impl Effect {
+    #[inline]
+    fn apply(self, tally: &mut Tally, service_level_minutes: f64) {
+        match self {
+            Effect::Nothing => {}
+            Effect::Request => tally.requests += 1,
+            Effect::PickUp { wait } => {
+                tally.served += 1;
+                tally.wait_sum += wait;
+                tally.queue_time_sum += wait;
+                tally.waits.record(wait);
+                if wait > 0.0 {
+                    tally.waited += 1;
+                }
+                if wait <= service_level_minutes {
+                    tally.within_service_level += 1;
+                }
+            }
+            Effect::Abandon { queue_time } => {
+                tally.abandoned += 1;
+                tally.waited += 1;
+                tally.queue_time_sum += queue_time;
+            }
+            Effect::DropOff { occupied } => {
+                tally.trips += 1;
+                tally.occupied_minutes += occupied;
+            }
+        }
+    }
 }
 
 impl<R: Draws, P: DispatchPolicy> World<R, P> {
@@ -206,6 +264,7 @@ impl<R: Draws, P: DispatchPolicy> World<R, P> {
             recording,
             emitted: Vec::new(),
             unrecorded: 0,
+            requests_at_now: 0,
         };
         world.start()?;
         Ok(world)
@@ -224,6 +283,18 @@ impl<R: Draws, P: DispatchPolicy> World<R, P> {
 
     fn schedule_next_request(&mut self, now: f64) -> Result<(), String> {
         if let Some(request) = self.arrivals.next(now, &mut self.arrival_rng)? {
+            // Drawn gaps too small to move the clock would keep the run at
+            // one time for ever: a million in a row is no accident.
+            if request.time <= now && !self.arrivals.is_file() {
+                self.requests_at_now += 1;
+                if self.requests_at_now >= 1_000_000 {
+                    return Err(format!(
+                        "demand: a million requests in a row at time {now}: requests come too fast for the clock to tell them apart (lower the demand's rate)"
+                    ));
+                }
+            } else {
+                self.requests_at_now = 0;
+            }
             self.next_trip = request.trip;
             // A file may list a time before the current one only at the start.
             self.agenda
@@ -239,16 +310,19 @@ impl<R: Draws, P: DispatchPolicy> World<R, P> {
         taxi: Option<u32>,
         passenger: Option<u64>,
         action: DispatchAction,
+        effect: Effect,
     ) {
         if self.recording {
-            self.emitted.push(DispatchEvent {
+            let event = DispatchEvent {
                 time,
                 taxi,
                 passenger,
                 action,
-            });
+            };
+            self.emitted.push((event, effect));
         } else {
             self.unrecorded += 1;
+            effect.apply(&mut self.tally, self.service_level_minutes);
         }
     }
 
@@ -258,21 +332,26 @@ impl<R: Draws, P: DispatchPolicy> World<R, P> {
             Timer::Request => self.request(now)?,
             Timer::LeaveGarage => {
                 let taxi = due.id;
-                self.emit(now, Some(taxi), None, DispatchAction::LeaveGarage);
+                self.emit(
+                    now,
+                    Some(taxi),
+                    None,
+                    DispatchAction::LeaveGarage,
+                    Effect::Nothing,
+                );
                 self.become_free(taxi, now);
             }
             Timer::DropOff => {
                 let taxi = due.id;
                 let record = self.taxis[taxi as usize];
+                let occupied = overlap(record.busy_since, now, self.warm_up, self.end_time);
                 self.emit(
                     now,
                     Some(taxi),
                     Some(record.passenger),
                     DispatchAction::DropOffPassenger,
+                    Effect::DropOff { occupied },
                 );
-                self.tally.trips += 1;
-                self.tally.occupied_minutes +=
-                    overlap(record.busy_since, now, self.warm_up, self.end_time);
                 if now >= record.shift_end {
                     self.go_home(taxi, now);
                 } else {
@@ -288,12 +367,20 @@ impl<R: Draws, P: DispatchPolicy> World<R, P> {
             Timer::Abandon => {
                 let slot = due.id;
                 let passenger = self.waiting[self.waiting_index(slot)];
-                self.emit(now, None, Some(passenger.serial), DispatchAction::Abandon);
-                if passenger.measured {
-                    self.tally.abandoned += 1;
-                    self.tally.waited += 1;
-                    self.tally.queue_time_sum += now - passenger.request_time;
-                }
+                let effect = if passenger.measured {
+                    Effect::Abandon {
+                        queue_time: now - passenger.request_time,
+                    }
+                } else {
+                    Effect::Nothing
+                };
+                self.emit(
+                    now,
+                    None,
+                    Some(passenger.serial),
+                    DispatchAction::Abandon,
+                    effect,
+                );
                 self.agenda.remove(slot);
             }
         }
@@ -319,10 +406,14 @@ impl<R: Draws, P: DispatchPolicy> World<R, P> {
             .patience
             .as_ref()
             .map(|sampler| sampler.draw(&mut self.patience_rng));
-        self.emit(now, None, Some(serial), DispatchAction::Request);
-        if measured {
-            self.tally.requests += 1;
-        }
+        let counted = |effect| if measured { effect } else { Effect::Nothing };
+        self.emit(
+            now,
+            None,
+            Some(serial),
+            DispatchAction::Request,
+            counted(Effect::Request),
+        );
         let taxis = &self.taxis;
         let found = self.policy.taxi_for_request(|idle| {
             let taxi = &taxis[idle.taxi as usize];
@@ -330,17 +421,12 @@ impl<R: Draws, P: DispatchPolicy> World<R, P> {
         });
         match (found, patience) {
             (Some(idle), _) => {
-                if measured {
-                    self.record_pick_up(0.0);
-                }
-                self.pick_up(idle.taxi, serial, now, trip);
+                let effect = counted(Effect::PickUp { wait: 0.0 });
+                self.pick_up(idle.taxi, serial, now, trip, effect);
             }
             (None, Some(patience)) if patience <= 0.0 => {
-                self.emit(now, None, Some(serial), DispatchAction::Abandon);
-                if measured {
-                    self.tally.abandoned += 1;
-                    self.tally.waited += 1;
-                }
+                let effect = counted(Effect::Abandon { queue_time: 0.0 });
+                self.emit(now, None, Some(serial), DispatchAction::Abandon, effect);
             }
             (None, patience) => {
                 let slot = self.agenda.add();
@@ -364,22 +450,7 @@ impl<R: Draws, P: DispatchPolicy> World<R, P> {
         self.schedule_next_request(now)
     }
 
-    #[inline]
-    fn record_pick_up(&mut self, wait: f64) {
-        let tally = &mut self.tally;
-        tally.served += 1;
-        tally.wait_sum += wait;
-        tally.queue_time_sum += wait;
-        tally.waits.record(wait);
-        if wait > 0.0 {
-            tally.waited += 1;
-        }
-        if wait <= self.service_level_minutes {
-            tally.within_service_level += 1;
-        }
-    }
-
-    fn pick_up(&mut self, taxi: u32, serial: u64, now: f64, trip: f64) {
+    fn pick_up(&mut self, taxi: u32, serial: u64, now: f64, trip: f64, effect: Effect) {
         let record = &mut self.taxis[taxi as usize];
         record.state = TaxiState::Busy;
         record.busy_since = now;
@@ -391,6 +462,7 @@ impl<R: Draws, P: DispatchPolicy> World<R, P> {
             Some(taxi),
             Some(serial),
             DispatchAction::PickUpPassenger,
+            effect,
         );
     }
 
@@ -407,10 +479,14 @@ impl<R: Draws, P: DispatchPolicy> World<R, P> {
             Some(candidate) => {
                 let passenger = self.waiting[self.waiting_index(candidate.slot)];
                 self.agenda.remove(candidate.slot);
-                if passenger.measured {
-                    self.record_pick_up(now - passenger.request_time);
-                }
-                self.pick_up(taxi, passenger.serial, now, passenger.trip);
+                let effect = if passenger.measured {
+                    Effect::PickUp {
+                        wait: now - passenger.request_time,
+                    }
+                } else {
+                    Effect::Nothing
+                };
+                self.pick_up(taxi, passenger.serial, now, passenger.trip, effect);
             }
             None => {
                 let record = &mut self.taxis[taxi as usize];
@@ -435,7 +511,13 @@ impl<R: Draws, P: DispatchPolicy> World<R, P> {
         record.state = TaxiState::Home;
         record.off_at = now;
         self.agenda.cancel(taxi);
-        self.emit(now, Some(taxi), None, DispatchAction::GoingHome);
+        self.emit(
+            now,
+            Some(taxi),
+            None,
+            DispatchAction::GoingHome,
+            Effect::Nothing,
+        );
     }
 
     /// Runs until `end_time` (timers at or past it are not taken), the
@@ -485,12 +567,13 @@ impl<R: Draws, P: DispatchPolicy> World<R, P> {
             self.handle(due).map_err(RunFailure::Model)?;
             if self.recording {
                 let mut limited = false;
-                for event in self.emitted.drain(..) {
+                for (event, effect) in self.emitted.drain(..) {
                     if events >= max_events {
                         limited = true;
                         break;
                     }
                     on_event(&event).map_err(RunFailure::Observer)?;
+                    effect.apply(&mut self.tally, self.service_level_minutes);
                     events += 1;
                 }
                 self.emitted.clear();
