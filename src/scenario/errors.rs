@@ -53,7 +53,8 @@ pub enum ScenarioError {
     },
     /// Neither a file nor a built-in scenario.
     #[error(
-        "no scenario file or built-in scenario named '{name}' (built-in: {})",
+        "no scenario file or built-in scenario named '{name}'{} (built-in: {})",
+        closest_builtin(name).map_or_else(String::new, |close| format!("; did you mean '{close}'?")),
         super::BUILTIN.iter().map(|builtin| builtin.name).collect::<Vec<_>>().join(", ")
     )]
     UnknownName {
@@ -173,6 +174,21 @@ pub(crate) fn with_hint(message: &str) -> String {
         ),
         None => message.to_string(),
     }
+}
+
+/// The built-in scenario whose name is a likely typo of `name`, if any.
+fn closest_builtin(name: &str) -> Option<&'static str> {
+    super::BUILTIN
+        .iter()
+        .map(|builtin| {
+            (
+                strsim::normalized_damerau_levenshtein(name, builtin.name),
+                builtin.name,
+            )
+        })
+        .filter(|(score, _)| *score >= 0.6)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, close)| close)
 }
 
 #[cfg(test)]

@@ -538,3 +538,23 @@ fn a_dispatch_json_file_with_a_key_given_twice_is_refused_naming_the_key() {
         );
     }
 }
+
+#[test]
+fn a_misspelt_built_in_scenario_gets_a_did_you_mean() {
+    let output = taxi_sim()
+        .args(["run", "--scenario", "taxi-stnd", "-f", "none"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("no scenario file or built-in scenario named 'taxi-stnd'; did you mean 'taxi-stand'? (built-in: "),
+        "{stderr}"
+    );
+    let output = taxi_sim()
+        .args(["run", "--scenario", "nothing-like-it", "-f", "none"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("did you mean"), "{stderr}");
+}
