@@ -15,6 +15,16 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     path
 }
 
+/// The stderr of `scenario check FILE`, which must refuse it (exit 1).
+fn check_refuses(file: &Path) -> String {
+    let output = taxi_sim()
+        .args(["scenario", "check", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", file.display());
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
 /// A small stand that keeps riders waiting, some giving up: `patience` is
 /// the `[durations]` line's value.
 fn stand(patience: &str) -> String {
@@ -306,12 +316,7 @@ fn dispatch_files_that_are_not_tables_name_their_own_problem_not_the_books_keys(
         (&big_seed, "seed = 18446744073709551615"),
         (&null_rate, "without null values"),
     ] {
-        let output = taxi_sim()
-            .args(["scenario", "check", file.to_str().unwrap()])
-            .output()
-            .unwrap();
-        assert_eq!(output.status.code(), Some(1));
-        let stderr = String::from_utf8_lossy(&output.stderr);
+        let stderr = check_refuses(file);
         assert!(stderr.contains(says), "{stderr}");
         assert!(!stderr.contains("unknown field"), "{stderr}");
     }
@@ -325,12 +330,7 @@ fn a_version_2_file_without_its_model_is_told_to_name_it() {
         "stand.toml",
         &stand("3").replace("model = \"dispatch\"\n", ""),
     );
-    let output = taxi_sim()
-        .args(["scenario", "check", file.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = check_refuses(&file);
     assert!(
         stderr.contains(
             "model: missing: version 2 files are the dispatch model's: write model = \"dispatch\""
@@ -339,11 +339,7 @@ fn a_version_2_file_without_its_model_is_told_to_name_it() {
     );
     // A book file of another version hears which versions there are.
     let book = write(dir.path(), "book.toml", "schema_version = 3\n");
-    let output = taxi_sim()
-        .args(["scenario", "check", book.to_str().unwrap()])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = check_refuses(&book);
     assert!(
         stderr.contains(
             "this taxi-sim reads version 1 (the book model) and version 2 with model = \"dispatch\""
@@ -356,12 +352,7 @@ fn a_version_2_file_without_its_model_is_told_to_name_it() {
 fn zero_patience_written_as_a_number_points_to_riders_who_leave_at_once() {
     let dir = tempfile::tempdir().unwrap();
     let file = write(dir.path(), "stand.toml", &stand("0"));
-    let output = taxi_sim()
-        .args(["scenario", "check", file.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = check_refuses(&file);
     assert!(
         stderr.contains(
             "durations.patience: 0 must be greater than 0; for riders who leave at once, write patience = { distribution = \"constant\", value = 0 }"

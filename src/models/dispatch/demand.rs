@@ -59,6 +59,17 @@ impl Arrivals {
     }
 }
 
+/// The requests a period of the profile `steps` brings: its integrated rate.
+pub fn requests_per_period(period: f64, steps: &[RateStep]) -> f64 {
+    steps
+        .iter()
+        .enumerate()
+        .map(|(i, step)| {
+            step.rate * (steps.get(i + 1).map_or(period, |next| next.from) - step.from)
+        })
+        .sum()
+}
+
 /// The time after `now` at which the cumulative rate has grown by `budget`
 /// (the inverse of the integrated rate).
 fn spend(now: f64, mut budget: f64, period: f64, steps: &[RateStep]) -> f64 {
@@ -74,13 +85,7 @@ fn spend(now: f64, mut budget: f64, period: f64, steps: &[RateStep]) -> f64 {
         .iter()
         .rposition(|step| step.from <= offset)
         .unwrap_or(0);
-    let per_cycle: f64 = steps
-        .iter()
-        .enumerate()
-        .map(|(i, step)| {
-            step.rate * (steps.get(i + 1).map_or(period, |next| next.from) - step.from)
-        })
-        .sum();
+    let per_cycle = requests_per_period(period, steps);
     loop {
         let step = steps[index];
         let end = steps.get(index + 1).map_or(period, |next| next.from);

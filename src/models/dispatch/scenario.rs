@@ -718,13 +718,7 @@ impl Fields {
         {
             // The requests a period brings: below the doubles' normal
             // range, the inverse of the integrated rate is lost in rounding.
-            let per_period: f64 = steps
-                .iter()
-                .enumerate()
-                .map(|(i, step)| {
-                    step.rate * (steps.get(i + 1).map_or(period, |next| next.from) - step.from)
-                })
-                .sum();
+            let per_period = super::demand::requests_per_period(period, &steps);
             if per_period < 1e-300 {
                 self.problem(
                     "demand.profile",
