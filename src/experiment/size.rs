@@ -307,3 +307,48 @@ mod tests {
         assert_eq!(found, Sizing::Interrupted);
     }
 }
+
+#[cfg(test)]
+mod bite_tests {
+    use super::*;
+
+    /// An interval from 0.4 to 0.6.
+    fn around_a_half() -> Interval {
+        Interval {
+            mean: 0.5,
+            low: 0.4,
+            high: 0.6,
+            std_dev: 0.1,
+            count: 5,
+        }
+    }
+
+    fn met(target: &str) -> bool {
+        target.parse::<Target>().unwrap().met_by(&around_a_half())
+    }
+
+    #[test]
+    fn an_end_exactly_at_the_value_meets_only_the_target_that_allows_equality() {
+        assert!(met("m <= 0.6"));
+        assert!(!met("m < 0.6"));
+        assert!(met("m >= 0.4"));
+        assert!(!met("m > 0.4"));
+        // Strictly inside or outside, by the right end.
+        assert!(met("m < 0.61") && !met("m < 0.5") && !met("m < 0.3"));
+        assert!(met("m > 0.39") && !met("m > 0.5") && !met("m > 0.7"));
+        assert!(!met("m <= 0.5") && !met("m >= 0.5"));
+        assert!(!met("m >= 0.7") && met("m >= 0.3"));
+    }
+
+    #[test]
+    fn a_target_shows_as_measure_op_value() {
+        for (text, shown) in [
+            ("p_wait<=0.2", "p_wait <= 0.2"),
+            ("p_wait<0.2", "p_wait < 0.2"),
+            ("trips >= 30", "trips >= 30"),
+            ("trips>30.5", "trips > 30.5"),
+        ] {
+            assert_eq!(text.parse::<Target>().unwrap().to_string(), shown);
+        }
+    }
+}
