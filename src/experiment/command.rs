@@ -379,11 +379,18 @@ fn recorded_file_named(shard: &Path, output: &Path) -> Option<String> {
     }
     // Only a regular file of a shard's size: a device could be read forever.
     let metadata = std::fs::metadata(shard).ok()?;
-    if !metadata.is_file() || metadata.len() > 256 << 20 {
+    if !metadata.is_file() || !small_enough_to_read(metadata.len()) {
         return None;
     }
     let bytes = std::fs::read(shard).ok()?;
     find(&serde_json::from_slice(&bytes).ok()?, output)
+}
+
+/// The most bytes of a shard read to look for a recorded file.
+const MOST_SHARD_BYTES: u64 = 256 << 20;
+
+fn small_enough_to_read(bytes: u64) -> bool {
+    bytes <= MOST_SHARD_BYTES
 }
 
 /// `taxi-sim merge`.
@@ -729,6 +736,14 @@ mod bite_tests {
         if made {
             assert_eq!(recorded_file_named(&fifo, &named), None);
         }
+    }
+
+    #[test]
+    fn a_shard_of_up_to_256_mib_is_read() {
+        assert_eq!(MOST_SHARD_BYTES, 268_435_456);
+        assert!(small_enough_to_read(0));
+        assert!(small_enough_to_read(268_435_456));
+        assert!(!small_enough_to_read(268_435_457));
     }
 
     fn target_interval(mean: f64, low: f64, high: f64) -> Interval {
