@@ -341,6 +341,34 @@ mod bite_tests {
     }
 
     #[test]
+    fn the_bisection_tries_the_fleets_of_its_halvings_and_no_others() {
+        // 1 / taxis: 6 taxis meet `<= 0.18` (0.177 with the interval's
+        // 0.01), 5 do not (0.21). By hand: 20 meets; [1, 20] halves at 10
+        // (meets) and 5 (fails); then [6, 10] at 8, [6, 8] at 7, [6, 7] at 6.
+        let target: Target = "m <= 0.18".parse().unwrap();
+        let mut tried = Vec::new();
+        let found = smallest_fleet(
+            &target,
+            1,
+            20,
+            |taxis| {
+                Ok(Some(Interval {
+                    mean: 1.0 / taxis as f64,
+                    low: 1.0 / taxis as f64 - 0.01,
+                    high: 1.0 / taxis as f64 + 0.01,
+                    std_dev: 0.01,
+                    count: 10,
+                }))
+            },
+            &mut tried,
+        )
+        .unwrap();
+        assert!(matches!(found, Sizing::Found(found) if found.taxis == 6));
+        let sizes: Vec<u64> = tried.iter().map(|known| known.taxis).collect();
+        assert_eq!(sizes, [5, 6, 7, 8, 10, 20]);
+    }
+
+    #[test]
     fn a_target_shows_as_measure_op_value() {
         for (text, shown) in [
             ("p_wait<=0.2", "p_wait <= 0.2"),
