@@ -379,11 +379,18 @@ fn recorded_file_named(shard: &Path, output: &Path) -> Option<String> {
     }
     // Only a regular file of a shard's size: a device could be read forever.
     let metadata = std::fs::metadata(shard).ok()?;
-    if !metadata.is_file() || metadata.len() > 256 << 20 {
+    if !metadata.is_file() || !small_enough_to_read(metadata.len()) {
         return None;
     }
     let bytes = std::fs::read(shard).ok()?;
     find(&serde_json::from_slice(&bytes).ok()?, output)
+}
+
+/// The most bytes of a shard read to look for a recorded file.
+const MOST_SHARD_BYTES: u64 = 256 << 20;
+
+fn small_enough_to_read(bytes: u64) -> bool {
+    bytes <= MOST_SHARD_BYTES
 }
 
 /// `taxi-sim merge`.
@@ -596,4 +603,241 @@ fn size_text(args: &SizeArgs, found: &Evaluated, tried: &[Evaluated]) -> Vec<u8>
         out.push('\n');
     }
     out.into_bytes()
+}
+
+#[cfg(test)]
+mod bite_tests {
+    use super::*;
+
+    #[test]
+    fn replications_are_a_whole_number_of_two_or_more() {
+        assert_eq!(parse_replications("2"), Ok(2));
+        assert_eq!(parse_replications(" 7 "), Ok(7));
+        assert!(parse_replications("1").unwrap_err().contains("got 1"));
+        assert!(parse_replications("0").unwrap_err().contains("got 0"));
+        assert!(parse_replications("x").unwrap_err().contains("'x' is not"));
+    }
+
+    #[test]
+    fn a_confidence_lies_strictly_between_0_and_1() {
+        assert_eq!(parse_confidence("0.95"), Ok(0.95));
+        assert_eq!(parse_confidence("0.5"), Ok(0.5));
+        for bad in ["0", "1", "-0.5", "1.5"] {
+            assert!(parse_confidence(bad).unwrap_err().contains("got"), "{bad}");
+        }
+        assert!(parse_confidence("x").unwrap_err().contains("'x' is not"));
+    }
+
+    #[test]
+    fn threads_are_one_or_more_and_capped_at_four_per_core() {
+        assert_eq!(parse_threads("1"), Ok(1));
+        assert_eq!(parse_threads("3"), Ok(3));
+        assert_eq!(parse_threads("0"), Err("must be 1 or more".into()));
+        assert!(parse_threads("x").is_err());
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        assert_eq!(thread_pool(Some(1)).unwrap().current_num_threads(), 1);
+        assert_eq!(
+            thread_pool(Some(1000)).unwrap().current_num_threads(),
+            cores * 4
+        );
+    }
+
+    #[test]
+    fn a_fleet_range_is_min_to_max_ends_included() {
+        assert_eq!(parse_fleet_range("2..50"), Ok((2, 50)));
+        assert_eq!(parse_fleet_range(" 3 .. 3 "), Ok((3, 3)));
+        assert_eq!(parse_fleet_range("0..0"), Ok((0, 0)));
+        assert!(
+            parse_fleet_range("5..2")
+                .unwrap_err()
+                .contains("5..2 is empty")
+        );
+        assert!(parse_fleet_range("a..2").is_err());
+        assert!(parse_fleet_range("2").is_err());
+    }
+
+    #[test]
+    fn an_output_files_extension_names_its_format() {
+        let format = |path: &str| format_of_path(Some(Path::new(path)));
+        assert_eq!(format("out.json"), Some(ReportFormat::Json));
+        assert_eq!(format("OUT.CSV"), Some(ReportFormat::Csv));
+        assert_eq!(format("out.txt"), None);
+        assert_eq!(format("out"), None);
+        assert_eq!(format_of_path(None), None);
+    }
+
+    #[test]
+    fn an_output_file_is_opened_at_once_and_dash_is_stdout() {
+        assert!(open_output(None).unwrap().is_none());
+        assert!(open_output(Some(Path::new("-"))).unwrap().is_none());
+        let directory = tempfile::tempdir().unwrap();
+        let path = directory.path().join("out.csv");
+        let output = open_output(Some(&path)).unwrap();
+        assert!(output.is_some());
+        write_output(output, b"x\n").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"x\n");
+        assert!(open_output(Some(&directory.path().join("no/such/folder/out.csv"))).is_err());
+    }
+
+    #[test]
+    fn an_interrupted_command_exits_as_interrupted() {
+        assert_eq!(interrupted().unwrap(), Exit::Interrupted);
+    }
+
+    /// `folder/stand.toml`, a dispatch scenario reading `requests.csv`, and
+    /// `other.csv` beside it.
+    fn stand(folder: &Path) -> ScenarioSource {
+        for name in ["requests.csv", "other.csv"] {
+            std::fs::write(folder.join(name), "time,trip\n1.5,10\n2,5\n").unwrap();
+        }
+        let scenario = folder.join("stand.toml");
+        std::fs::write(
+            &scenario,
+            "schema_version = 2\nmodel = \"dispatch\"\nend_time = 100\nseed = 3\n\
+             [fleet]\ntaxis = 2\n[demand]\nfile = \"requests.csv\"\n[durations]\ntrip = 20\npatience = 10\n",
+        )
+        .unwrap();
+        ScenarioSource::load(Some(scenario.to_str().unwrap())).unwrap()
+    }
+
+    #[test]
+    fn an_output_onto_a_file_the_sweep_reads_is_refused() {
+        let folder = tempfile::tempdir().unwrap();
+        let source = stand(folder.path());
+        let requests = folder.path().join("requests.csv");
+        let other = folder.path().join("other.csv");
+        let message = check_not_an_input(&requests, &source, &[], &[])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.contains("is the scenario's demand file") && message.contains("overwritten"),
+            "{message}"
+        );
+        assert!(check_not_an_input(&other, &source, &[], &[]).is_ok());
+        // A file named by a varied value, at any point.
+        let vary: Vary = "demand.file=requests.csv,other.csv".parse().unwrap();
+        assert!(check_not_an_input(&other, &source, &[], &[vary]).is_err());
+    }
+
+    #[test]
+    fn a_file_recorded_anywhere_in_a_shard_is_found_and_nothing_else() {
+        let folder = tempfile::tempdir().unwrap();
+        let (named, other) = (folder.path().join("x.csv"), folder.path().join("y.csv"));
+        std::fs::write(&named, "x").unwrap();
+        std::fs::write(&other, "y").unwrap();
+        let shard = folder.path().join("shard.json");
+        let document = serde_json::json!({
+            "a_note": "hello",
+            "list": [{"file": named.to_str().unwrap()}],
+        });
+        std::fs::write(&shard, document.to_string()).unwrap();
+        assert_eq!(
+            recorded_file_named(&shard, &named).as_deref(),
+            named.to_str()
+        );
+        assert_eq!(recorded_file_named(&shard, &other), None);
+        // What is not a regular file is not read (a pipe would block).
+        let fifo = folder.path().join("fifo");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .is_ok_and(|status| status.success());
+        if made {
+            assert_eq!(recorded_file_named(&fifo, &named), None);
+        }
+    }
+
+    #[test]
+    fn a_shard_of_up_to_256_mib_is_read() {
+        assert_eq!(MOST_SHARD_BYTES, 268_435_456);
+        assert!(small_enough_to_read(0));
+        assert!(small_enough_to_read(268_435_456));
+        assert!(!small_enough_to_read(268_435_457));
+    }
+
+    fn target_interval(mean: f64, low: f64, high: f64) -> Interval {
+        Interval {
+            mean,
+            low,
+            high,
+            std_dev: 0.05,
+            count: 4,
+        }
+    }
+
+    /// Fleets of 3, 4 and 10 tried for `p_wait <= 0.2` at 90%: 4 meets it,
+    /// 10 has an interval without ends.
+    fn sizing() -> (SizeArgs, Vec<Evaluated>) {
+        let args = SizeArgs {
+            scenario: None,
+            target: "p_wait<=0.2".parse().unwrap(),
+            replications: 4,
+            seed: Some(5),
+            taxis: (1, 10),
+            confidence: 0.9,
+            sets: Vec::new(),
+            threads: None,
+            format: SizeFormat::Text,
+            quiet: true,
+        };
+        let tried = vec![
+            Evaluated {
+                taxis: 3,
+                interval: target_interval(0.3, 0.25, 0.35),
+                meets: false,
+            },
+            Evaluated {
+                taxis: 4,
+                interval: target_interval(0.15, 0.1, 0.2),
+                meets: true,
+            },
+            Evaluated {
+                taxis: 10,
+                interval: target_interval(0.02, f64::NAN, f64::NAN),
+                meets: false,
+            },
+        ];
+        (args, tried)
+    }
+
+    #[test]
+    fn the_sizing_text_names_the_fleet_and_tabulates_every_fleet_tried() {
+        let (args, tried) = sizing();
+        let text = String::from_utf8(size_text(&args, &tried[1], &tried)).unwrap();
+        assert_eq!(
+            text,
+            "smallest fleet for p_wait <= 0.2: 4 taxis (p_wait = 0.150 ± 0.050, 90% interval 0.100 to 0.200)\n\
+             taxis   mean  ci_low  ci_high  meets\n    \
+                 3  0.300   0.250    0.350     no\n    \
+                 4  0.150   0.100    0.200    yes\n   \
+                10  0.020     NaN      NaN     no\n"
+        );
+    }
+
+    #[test]
+    fn the_sizing_json_has_every_number_and_null_for_a_missing_end() {
+        let (args, tried) = sizing();
+        let bytes = size_json(&args, &tried[1], &tried, 5);
+        assert!(bytes.ends_with(b"}\n"));
+        let document: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(
+            document,
+            json!({
+                "taxis": 4,
+                "measure": "p_wait",
+                "target": "p_wait <= 0.2",
+                "mean": 0.15,
+                "ci_low": 0.1,
+                "ci_high": 0.2,
+                "replications": 4,
+                "confidence": 0.9,
+                "seed": 5,
+                "evaluated": [
+                    {"taxis": 3, "mean": 0.3, "ci_low": 0.25, "ci_high": 0.35, "meets": false},
+                    {"taxis": 4, "mean": 0.15, "ci_low": 0.1, "ci_high": 0.2, "meets": true},
+                    {"taxis": 10, "mean": 0.02, "ci_low": null, "ci_high": null, "meets": false},
+                ],
+            })
+        );
+    }
 }

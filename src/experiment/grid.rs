@@ -245,3 +245,66 @@ mod tests {
         assert_eq!(points, ["17", "18", "19", "27", "28", "29"]);
     }
 }
+
+#[cfg(test)]
+mod bite_tests {
+    use super::*;
+
+    fn refusal(text: &str) -> String {
+        text.parse::<Vary>().unwrap_err()
+    }
+
+    fn count(text: &str) -> usize {
+        text.parse::<Vary>().unwrap().values.len()
+    }
+
+    #[test]
+    fn a_range_that_runs_backwards_is_refused_as_empty() {
+        assert!(refusal("taxis=5..2").contains("the range 5..2 is empty"));
+        assert!(refusal("rate=0.5..0.1:0.1").contains("the range 0.5..0.1 is empty"));
+        assert_eq!(count("rate=0.5..0.5:0.1"), 1);
+    }
+
+    #[test]
+    fn a_million_values_are_allowed_and_one_more_is_refused() {
+        assert_eq!(count("taxis=1..1000000"), 1_000_000);
+        assert!(refusal("taxis=1..1000001").contains("1000001 values is too many"));
+        assert!(refusal("taxis=1..2000000").contains("2000000 values is too many"));
+        assert_eq!(count("rate=0.0..999999.0:1.0"), 1_000_000);
+        assert!(refusal("rate=0.0..1000000.0:1.0").contains("1000001 values is too many"));
+        assert!(refusal("rate=0.0..1999999.0:1.0").contains("2000000 values is too many"));
+    }
+
+    #[test]
+    fn an_endless_or_undefined_end_is_not_a_number() {
+        for (text, bad) in [
+            ("rate=inf..inf:1.0", "inf"),
+            ("rate=0.5..inf:0.1", "inf"),
+            ("rate=nan..1.0:0.1", "nan"),
+        ] {
+            let message = refusal(text);
+            assert!(
+                message.contains(&format!("'{bad}' is not a number")),
+                "{text}: {message}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_vary_shows_as_its_key_and_values() {
+        let vary: Vary = "taxis=2..8:3".parse().unwrap();
+        assert_eq!(vary.to_string(), "taxis=2,5,8");
+        let vary: Vary = "rng=cpython,pcg64".parse().unwrap();
+        assert_eq!(vary.to_string(), "rng=\"cpython\",\"pcg64\"");
+    }
+
+    #[test]
+    fn a_point_sets_each_varied_scenario_key_to_its_value() {
+        let taxis: Vary = "taxis=1..2".parse().unwrap();
+        let rate: Vary = "demand.rate=0.3,0.4".parse().unwrap();
+        let point = [toml::Value::Integer(2), toml::Value::Float(0.4)];
+        let sets = point_sets(&[taxis, rate], &point);
+        let sets: Vec<String> = sets.iter().map(ToString::to_string).collect();
+        assert_eq!(sets, ["fleet.taxis=2", "demand.rate=0.4"]);
+    }
+}

@@ -96,3 +96,74 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod bite_tests {
+    use super::*;
+    use crate::model::InputFile;
+
+    #[test]
+    fn the_books_model_names_its_measures_and_gives_one_value_each() {
+        let source = ScenarioSource::load(None).unwrap();
+        let sets: Vec<Set> = vec![
+            "seed=42".parse().unwrap(),
+            "fleet.taxis=3".parse().unwrap(),
+            "end_time=300".parse().unwrap(),
+        ];
+        let model = load_model(&source, &sets).unwrap();
+        assert_eq!(
+            model.measure_names(),
+            [
+                "occupancy",
+                "trips_per_taxi_hour",
+                "trips",
+                "events",
+                "taxis_started",
+                "taxis_home",
+                "prowling",
+                "occupied",
+                "on_duty",
+            ]
+        );
+        assert_eq!(model.scenario_seed(), Some(42));
+        assert_eq!(model.scenario_json()["fleet"]["taxis"], 3);
+        assert_eq!(model.input_files(), Vec::<InputFile>::new());
+        let values = model.replicate(5).unwrap();
+        assert_eq!(values.len(), 9);
+        assert_eq!(values[4], 3.0, "taxis started: {values:?}");
+    }
+
+    #[test]
+    fn a_dispatch_scenario_gives_the_dispatch_model_with_its_demand_file() {
+        let folder = tempfile::tempdir().unwrap();
+        std::fs::write(
+            folder.path().join("requests.csv"),
+            "time,trip\n1.5,10\n2,5\n2,7.25\n30,4\n",
+        )
+        .unwrap();
+        let scenario = folder.path().join("stand.toml");
+        std::fs::write(
+            &scenario,
+            "schema_version = 2\nmodel = \"dispatch\"\nname = \"from-a-file\"\nend_time = 100\nseed = 3\n\
+             [fleet]\ntaxis = 2\n[demand]\nfile = \"requests.csv\"\n[durations]\ntrip = 20\npatience = 10\n",
+        )
+        .unwrap();
+        let source = ScenarioSource::load(Some(scenario.to_str().unwrap())).unwrap();
+        let model = load_model(&source, &[]).unwrap();
+        let names = model.measure_names();
+        assert_eq!(names, crate::models::dispatch::replicate_names());
+        assert!(names.len() > 1 && names.contains(&"utilization"));
+        assert_eq!(model.scenario_seed(), Some(3));
+        assert_eq!(model.scenario_json()["fleet"]["taxis"], 2);
+        let files = model.input_files();
+        assert_eq!(files.len(), 1);
+        assert_eq!(files[0].role, "demand file");
+        assert!(
+            crate::stdio::same_file(&files[0].path, &folder.path().join("requests.csv")),
+            "{files:?}"
+        );
+        let values = model.replicate(8).unwrap();
+        assert_eq!(values.len(), names.len());
+        assert!(values.iter().any(|value| ![0.0, 1.0, -1.0].contains(value)));
+    }
+}

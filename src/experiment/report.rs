@@ -309,3 +309,169 @@ pub fn write_stdout(bytes: &[u8]) -> anyhow::Result<()> {
     crate::stdio::write_stdout(bytes)
         .map_err(|error| anyhow::anyhow!("could not write stdout: {error}"))
 }
+
+#[cfg(test)]
+mod bite_tests {
+    use super::*;
+    use crate::experiment::sweep::{SweepDefinition, VaryColumn};
+    use crate::stats::t_interval;
+    use serde_json::json;
+
+    /// Two points (`taxis` 1; `rate` 0.25 then 3), two replications, 90%:
+    /// a measure with a NaN value, one of zero spread and two whose
+    /// half-widths call for 0 and 1 decimals. The dotted measure name makes
+    /// a padded name column visible.
+    fn result() -> SweepResult {
+        let definition = SweepDefinition {
+            scenario: json!({"name": "demo"}),
+            seed: 7,
+            replications: 2,
+            confidence: 0.9,
+            vary: vec![
+                VaryColumn {
+                    key: "taxis".into(),
+                    values: vec![json!(1)],
+                },
+                VaryColumn {
+                    key: "rate".into(),
+                    values: vec![json!(0.25), json!(3)],
+                },
+            ],
+            measures: vec!["wait.mean".into(), "trips".into()],
+        };
+        let values = vec![
+            vec![vec![1.0, f64::NAN], vec![100.0, 140.0]],
+            vec![vec![0.5, 0.5], vec![130.0, 131.0]],
+        ];
+        SweepResult { definition, values }
+    }
+
+    #[test]
+    fn the_text_table_lines_numbers_up_on_their_decimal_point() {
+        // Decimals by hand: ± 126.3 shows none, ± 0 with a mean of 0.5 two,
+        // ± 3.16 one; each number column is padded to its most decimals.
+        let expected = "\
+sweep of 'demo': 2 points × 2 replications, seed 7, 90% confidence intervals
+taxis  rate  measure      mean     ± 90%  std dev
+    1  0.25  wait.mean  NaN     ± NaN      NaN
+    1  0.25  trips      120     ± 126       28
+    1     3  wait.mean    0.50    ± 0.00     0.00
+    1     3  trips      130.5     ± 3.2      0.7
+";
+        let text = String::from_utf8(render(&result(), ReportFormat::Text)).unwrap();
+        assert_eq!(text, expected);
+    }
+
+    #[test]
+    fn the_csv_gives_each_interval_in_full_and_nan_as_nan() {
+        let cells = |values: &[f64]| {
+            let interval = t_interval(values, 0.9);
+            format!(
+                "{},{},{},{},2",
+                interval.mean, interval.low, interval.high, interval.std_dev
+            )
+        };
+        let expected = format!(
+            "taxis,rate,measure,mean,ci_low,ci_high,std_dev,replications\n\
+             1,0.25,wait.mean,NaN,NaN,NaN,NaN,2\n\
+             1,0.25,trips,{}\n\
+             1,3,wait.mean,0.5,0.5,0.5,0,2\n\
+             1,3,trips,{}\n",
+            cells(&[100.0, 140.0]),
+            cells(&[130.0, 131.0]),
+        );
+        let csv = String::from_utf8(render(&result(), ReportFormat::Csv)).unwrap();
+        assert_eq!(csv, expected);
+        assert!(csv.contains(",trips,120,-6.27"), "{csv}");
+    }
+
+    #[test]
+    fn the_json_holds_every_value_and_null_for_what_is_not_a_number() {
+        let interval = |values: &[f64]| {
+            let interval = t_interval(values, 0.9);
+            json!({
+                "mean": interval.mean,
+                "ci_low": interval.low,
+                "ci_high": interval.high,
+                "std_dev": interval.std_dev,
+                "values": values,
+            })
+        };
+        let expected = json!({
+            "schema_version": 1,
+            "taxi_sim_version": env!("CARGO_PKG_VERSION"),
+            "scenario": {"name": "demo"},
+            "seed": 7,
+            "replications": 2,
+            "confidence": 0.9,
+            "vary": [
+                {"key": "taxis", "values": [1]},
+                {"key": "rate", "values": [0.25, 3]},
+            ],
+            "measures": ["wait.mean", "trips"],
+            "points": [
+                {
+                    "params": {"taxis": 1, "rate": 0.25},
+                    "measures": {
+                        "wait.mean": {
+                            "mean": null, "ci_low": null, "ci_high": null,
+                            "std_dev": null, "values": [1.0, null],
+                        },
+                        "trips": interval(&[100.0, 140.0]),
+                    },
+                },
+                {
+                    "params": {"taxis": 1, "rate": 3},
+                    "measures": {
+                        "wait.mean": {
+                            "mean": 0.5, "ci_low": 0.5, "ci_high": 0.5,
+                            "std_dev": 0.0, "values": [0.5, 0.5],
+                        },
+                        "trips": interval(&[130.0, 131.0]),
+                    },
+                },
+            ],
+        });
+        let bytes = render(&result(), ReportFormat::Json);
+        assert!(bytes.ends_with(b"}\n"));
+        let document: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(document, expected);
+    }
+
+    fn with(mean: f64, half_width: f64) -> Interval {
+        Interval {
+            mean,
+            low: mean - half_width,
+            high: mean + half_width,
+            std_dev: 1.0,
+            count: 3,
+        }
+    }
+
+    #[test]
+    fn decimals_show_the_half_width_to_two_digits_or_else_the_mean() {
+        // 1 - floor(log10(reference)), within 0..=6.
+        assert_eq!(decimals_for(&with(5.0, 0.03)), 3);
+        assert_eq!(decimals_for(&with(5.0, 0.3)), 2);
+        assert_eq!(decimals_for(&with(5.0, 30.0)), 0);
+        assert_eq!(decimals_for(&with(5.0, 3e-9)), 6);
+        // No spread, or an endless one: the mean decides.
+        assert_eq!(decimals_for(&with(0.0123, 0.0)), 3);
+        assert_eq!(decimals_for(&with(-0.0123, 0.0)), 3);
+        assert_eq!(decimals_for(&with(0.0123, f64::INFINITY)), 3);
+        assert_eq!(decimals_for(&with(0.0123, f64::NAN)), 3);
+        // Nothing to go by.
+        assert_eq!(decimals_for(&with(0.0, 0.0)), 0);
+        assert_eq!(decimals_for(&with(f64::NAN, f64::NAN)), 0);
+        assert_eq!(decimals_for(&with(f64::INFINITY, 0.0)), 0);
+    }
+
+    #[test]
+    fn an_output_file_is_written_whole_at_its_path() {
+        let directory = tempfile::tempdir().unwrap();
+        let path = directory.path().join("out.csv");
+        let file = OutputFile::create(&path).unwrap();
+        file.write(b"a,b\n").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"a,b\n");
+    }
+}

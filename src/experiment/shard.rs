@@ -287,3 +287,92 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod bite_tests {
+    use super::*;
+    use crate::experiment::sweep::VaryColumn;
+
+    /// Two points of two replications, one measure: runs 0 to 3.
+    fn definition() -> SweepDefinition {
+        SweepDefinition {
+            scenario: serde_json::json!({"name": "demo"}),
+            seed: 3,
+            replications: 2,
+            confidence: 0.95,
+            vary: vec![VaryColumn {
+                key: "taxis".into(),
+                values: vec![serde_json::json!(1), serde_json::json!(2)],
+            }],
+            measures: vec!["m".into()],
+        }
+    }
+
+    fn write(directory: &Path, name: &str, document: &ShardDocument) -> std::path::PathBuf {
+        let path = directory.join(name);
+        std::fs::write(&path, document.to_bytes()).unwrap();
+        path
+    }
+
+    #[test]
+    fn shards_written_by_hand_merge_into_their_values_with_nan_kept() {
+        let directory = tempfile::tempdir().unwrap();
+        let first = ShardDocument::new(
+            definition(),
+            ShardSpec { index: 1, count: 2 },
+            vec![(0, vec![1.5]), (2, vec![f64::NAN])],
+        );
+        let second = ShardDocument::new(
+            definition(),
+            ShardSpec { index: 2, count: 2 },
+            vec![(1, vec![2.5]), (3, vec![4.0])],
+        );
+        assert_eq!(first.runs[1].values, [None]);
+        let bytes = first.to_bytes();
+        assert!(bytes.ends_with(b"}\n"));
+        let paths = [
+            write(directory.path(), "b.json", &second),
+            write(directory.path(), "a.json", &first),
+        ];
+        let merged = merge(&paths).unwrap();
+        assert_eq!(merged.definition, definition());
+        assert_eq!(merged.values[0], [vec![1.5, 2.5]]);
+        assert!(merged.values[1][0][0].is_nan());
+        assert_eq!(merged.values[1][0][1], 4.0);
+    }
+
+    #[test]
+    fn a_shard_numbered_zero_or_beyond_its_count_does_not_exist() {
+        let directory = tempfile::tempdir().unwrap();
+        for (index, count) in [(0, 2), (3, 2)] {
+            let mut document = ShardDocument::new(
+                definition(),
+                ShardSpec { index: 1, count: 2 },
+                vec![(0, vec![1.0]), (2, vec![2.0])],
+            );
+            document.shard = ShardSpec { index, count };
+            let path = write(directory.path(), "odd.json", &document);
+            let message = merge(&[&path]).unwrap_err().to_string();
+            assert!(
+                message.contains(&format!("shard {index}/{count} does not exist")),
+                "{message}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_shard_without_one_value_per_measure_is_refused() {
+        let directory = tempfile::tempdir().unwrap();
+        let document = ShardDocument::new(
+            definition(),
+            ShardSpec { index: 1, count: 1 },
+            (0..4).map(|run| (run, vec![1.0, 2.0])).collect(),
+        );
+        let path = write(directory.path(), "wide.json", &document);
+        let message = merge(&[&path]).unwrap_err().to_string();
+        assert!(
+            message.contains("one value for each of the 1 measure"),
+            "{message}"
+        );
+    }
+}

@@ -307,3 +307,76 @@ mod tests {
         assert_eq!(found, Sizing::Interrupted);
     }
 }
+
+#[cfg(test)]
+mod bite_tests {
+    use super::*;
+
+    /// An interval from 0.4 to 0.6.
+    fn around_a_half() -> Interval {
+        Interval {
+            mean: 0.5,
+            low: 0.4,
+            high: 0.6,
+            std_dev: 0.1,
+            count: 5,
+        }
+    }
+
+    fn met(target: &str) -> bool {
+        target.parse::<Target>().unwrap().met_by(&around_a_half())
+    }
+
+    #[test]
+    fn an_end_exactly_at_the_value_meets_only_the_target_that_allows_equality() {
+        assert!(met("m <= 0.6"));
+        assert!(!met("m < 0.6"));
+        assert!(met("m >= 0.4"));
+        assert!(!met("m > 0.4"));
+        // Strictly inside or outside, by the right end.
+        assert!(met("m < 0.61") && !met("m < 0.5") && !met("m < 0.3"));
+        assert!(met("m > 0.39") && !met("m > 0.5") && !met("m > 0.7"));
+        assert!(!met("m <= 0.5") && !met("m >= 0.5"));
+        assert!(!met("m >= 0.7") && met("m >= 0.3"));
+    }
+
+    #[test]
+    fn the_bisection_tries_the_fleets_of_its_halvings_and_no_others() {
+        // 1 / taxis: 6 taxis meet `<= 0.18` (0.177 with the interval's
+        // 0.01), 5 do not (0.21). By hand: 20 meets; [1, 20] halves at 10
+        // (meets) and 5 (fails); then [6, 10] at 8, [6, 8] at 7, [6, 7] at 6.
+        let target: Target = "m <= 0.18".parse().unwrap();
+        let mut tried = Vec::new();
+        let found = smallest_fleet(
+            &target,
+            1,
+            20,
+            |taxis| {
+                Ok(Some(Interval {
+                    mean: 1.0 / taxis as f64,
+                    low: 1.0 / taxis as f64 - 0.01,
+                    high: 1.0 / taxis as f64 + 0.01,
+                    std_dev: 0.01,
+                    count: 10,
+                }))
+            },
+            &mut tried,
+        )
+        .unwrap();
+        assert!(matches!(found, Sizing::Found(found) if found.taxis == 6));
+        let sizes: Vec<u64> = tried.iter().map(|known| known.taxis).collect();
+        assert_eq!(sizes, [5, 6, 7, 8, 10, 20]);
+    }
+
+    #[test]
+    fn a_target_shows_as_measure_op_value() {
+        for (text, shown) in [
+            ("p_wait<=0.2", "p_wait <= 0.2"),
+            ("p_wait<0.2", "p_wait < 0.2"),
+            ("trips >= 30", "trips >= 30"),
+            ("trips>30.5", "trips > 30.5"),
+        ] {
+            assert_eq!(text.parse::<Target>().unwrap().to_string(), shown);
+        }
+    }
+}

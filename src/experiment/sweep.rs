@@ -323,3 +323,141 @@ mod tests {
         assert_eq!(result.values, [vec![vec![1.0, 2.0]], vec![vec![3.0, 4.0]]]);
     }
 }
+
+#[cfg(test)]
+mod bite_tests {
+    use super::*;
+    use crate::experiment::BookModel;
+
+    #[test]
+    fn each_run_is_its_points_model_replicated_with_its_replications_seed() {
+        let source = ScenarioSource::load(None).unwrap();
+        let sets: Vec<Set> = vec!["end_time=300".parse().unwrap()];
+        let vary: Vec<Vary> = vec!["taxis=1..2".parse().unwrap()];
+        let prepared = Sweep::prepare(&source, &sets, &vary, 2, Some(9), 0.9).unwrap();
+        assert!(!prepared.seed_drawn);
+        let sweep = prepared.sweep;
+        let base = BookModel::new(&source, &sets).unwrap();
+        assert_eq!(
+            sweep.definition,
+            SweepDefinition {
+                scenario: base.scenario_json(),
+                seed: 9,
+                replications: 2,
+                confidence: 0.9,
+                vary: vec![VaryColumn {
+                    key: "taxis".into(),
+                    values: vec![serde_json::json!(1), serde_json::json!(2)],
+                }],
+                measures: base
+                    .measure_names()
+                    .iter()
+                    .map(|name| name.to_string())
+                    .collect(),
+            }
+        );
+        // Run k is replication k % 2 of point k / 2, given in any order.
+        let expected = |run: u64| {
+            let mut point_sets = sets.clone();
+            point_sets.push(format!("fleet.taxis={}", run / 2 + 1).parse().unwrap());
+            BookModel::new(&source, &point_sets)
+                .unwrap()
+                .replicate(replication_seed(9, run % 2))
+                .unwrap()
+        };
+        let order = [3, 0, 2, 1];
+        let runs = sweep
+            .run(&order, &RunProgress::new(false, 4))
+            .unwrap()
+            .unwrap();
+        let wanted: RunValues = order.iter().map(|&run| (run, expected(run))).collect();
+        assert_eq!(runs, wanted);
+        // The runs differ, so that a run taken for another would show.
+        for (a, b) in [(0, 1), (0, 2), (1, 3), (2, 3)] {
+            assert_ne!(expected(a), expected(b), "runs {a} and {b}");
+        }
+    }
+
+    struct Failing {
+        fails: bool,
+    }
+
+    impl Replicable for Failing {
+        fn measure_names(&self) -> Vec<&'static str> {
+            vec!["m"]
+        }
+
+        fn replicate(&self, seed: u64) -> anyhow::Result<Vec<f64>> {
+            if self.fails && seed == replication_seed(1, 1) {
+                anyhow::bail!("no taxi came");
+            }
+            Ok(vec![1.0])
+        }
+
+        fn scenario_json(&self) -> serde_json::Value {
+            serde_json::Value::Null
+        }
+
+        fn scenario_seed(&self) -> Option<u64> {
+            None
+        }
+    }
+
+    #[test]
+    fn a_failed_replication_is_named_with_its_point() {
+        let definition = SweepDefinition {
+            scenario: serde_json::json!({}),
+            seed: 1,
+            replications: 2,
+            confidence: 0.95,
+            vary: vec![
+                VaryColumn {
+                    key: "taxis".into(),
+                    values: vec![serde_json::json!(1), serde_json::json!(2)],
+                },
+                VaryColumn {
+                    key: "rng".into(),
+                    values: vec![serde_json::json!("pcg64")],
+                },
+            ],
+            measures: vec!["m".into()],
+        };
+        let sweep = Sweep {
+            definition,
+            models: vec![
+                Box::new(Failing { fails: false }),
+                Box::new(Failing { fails: true }),
+            ],
+        };
+        let error = sweep
+            .run(&[0, 1, 2, 3], &RunProgress::new(false, 4))
+            .unwrap_err();
+        assert_eq!(
+            format!("{error:#}"),
+            "replication 1 of point taxis=2 rng=\"pcg64\": no taxi came"
+        );
+    }
+
+    #[test]
+    fn a_point_is_described_by_its_keys_and_values() {
+        let vary: Vec<Vary> = vec![
+            "taxis=1..2".parse().unwrap(),
+            "demand.rate=0.3,0.4".parse().unwrap(),
+        ];
+        let point = [toml::Value::Integer(2), toml::Value::Float(0.4)];
+        assert_eq!(describe_point(&vary, &point), "taxis=2 demand.rate=0.4");
+    }
+
+    #[test]
+    fn the_progress_bar_counts_the_runs_done_and_is_cleared_at_the_end() {
+        let progress = RunProgress::new(true, 5);
+        let bar = progress.0.clone().unwrap();
+        progress.inc();
+        progress.inc();
+        assert_eq!((bar.position(), bar.length()), (2, Some(5)));
+        assert!(!bar.is_finished());
+        drop(progress);
+        assert!(bar.is_finished());
+        assert!(RunProgress::new(false, 5).0.is_none());
+    }
+}

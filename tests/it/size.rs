@@ -136,3 +136,36 @@ fn bad_targets_ranges_and_measures_are_usage_errors() {
             .stderr(predicate::str::contains(*message));
     }
 }
+
+#[test]
+fn each_fleet_tried_is_noted_on_stderr_unless_quiet() {
+    let args = [
+        "size",
+        "--target",
+        "trips>=5",
+        "--taxis",
+        "1..8",
+        "-r",
+        "4",
+        "-s",
+        "2",
+        "--set",
+        "end_time=600",
+    ];
+    // Every replication of a fleet makes as many trips here: no spread.
+    taxi_sim().args(args).assert().success().stderr(
+        "size: 8 taxis: trips = 72 ± 0\n\
+         size: 4 taxis: trips = 20 ± 0\n\
+         size: 2 taxis: trips = 6.0 ± 0.0\n\
+         size: 1 taxi: trips = 2.0 ± 0.0\n",
+    );
+    taxi_sim()
+        .args(args)
+        .arg("-q")
+        .assert()
+        .success()
+        .stderr("")
+        .stdout(predicate::str::starts_with(
+            "smallest fleet for trips >= 5: 2 taxis",
+        ));
+}
