@@ -350,10 +350,11 @@ mod bite_tests {
     fn the_text_table_lines_numbers_up_on_their_decimal_point() {
         // Decimals by hand: ± 126.3 shows none, ± 0 with a mean of 0.5 two,
         // ± 3.16 one; each number column is padded to its most decimals.
+        // No value (NaN) is a dash, as in `run`'s summary.
         let expected = "\
 sweep of 'demo': 2 points × 2 replications, seed 7, 90% confidence intervals
 taxis  rate  measure      mean     ± 90%  std dev
-    1  0.25  wait.mean  NaN     ± NaN      NaN
+    1  0.25  wait.mean    -         -        -
     1  0.25  trips      120     ± 126       28
     1     3  wait.mean    0.50    ± 0.00     0.00
     1     3  trips      130.5     ± 3.2      0.7
