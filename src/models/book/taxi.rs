@@ -591,6 +591,21 @@ mod tests {
     }
 
     #[test]
+    fn a_taxi_resumed_before_it_was_started_starts_as_if_started() {
+        let mut taxi = Taxi::new(4, 1, 5);
+        assert_eq!(
+            taxi.resume(9),
+            Some(Event::new(5, 4, TaxiAction::LeaveGarage))
+        );
+        // It goes on from there, as a started taxi does.
+        assert_eq!(
+            taxi.resume(12),
+            Some(Event::new(12, 4, TaxiAction::PickUpPassenger))
+        );
+        assert_eq!(taxi.record().events, 1);
+    }
+
+    #[test]
     fn a_taxis_record_counts_every_event_taken_in_every_state() {
         for trips in [0, 1, 3, UNLIMITED_TRIPS] {
             let mut taxi = Taxi::new(0, trips, 2);
