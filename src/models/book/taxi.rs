@@ -743,6 +743,23 @@ mod tests {
     }
 
     #[test]
+    fn the_queue_is_sized_for_the_longest_rare_duration_of_every_set_and_phase() {
+        // Rare bounds: ten exponential means, a constant, a uniform's max.
+        let mut other = PhaseDurations::BOOK;
+        other.going_home = DurationSpec::Uniform {
+            min: 1.0,
+            max: 450.5,
+        };
+        other.trip = DurationSpec::Constant { value: 7.0 };
+        let horizon = |sets: &[PhaseDurations]| {
+            TaxiTiming::new(crate::rng::pcg64(1), sets, vec![0, 1], false).horizon()
+        };
+        assert_eq!(horizon(&[PhaseDurations::BOOK]), 201);
+        assert_eq!(horizon(&[PhaseDurations::BOOK, other]), 451);
+        assert_eq!(horizon(&[other, PhaseDurations::BOOK]), 451);
+    }
+
+    #[test]
     fn action_keys_round_trip() {
         for action in TaxiAction::ALL {
             assert_eq!(TaxiAction::from_key(action.key()), Some(action));
