@@ -740,6 +740,12 @@ mod tests {
         };
         assert!(ahead(&[with_trip_mean(1_780.0)], vec![plan(0)]));
         assert!(!ahead(&[with_trip_mean(1_790.0)], vec![plan(0)]));
+        // At the edge: 65,535 ticks fit, 65,536 would wrap to 0.
+        let longest = |mean| Exponential::new(mean, false).longest_cpython_ticks();
+        assert_eq!(longest(1_783.9), 65_535);
+        assert!(ahead(&[with_trip_mean(1_783.9)], vec![plan(0)]));
+        assert_eq!(longest(1_783.92), 65_536);
+        assert!(!ahead(&[with_trip_mean(1_783.92)], vec![plan(0)]));
     }
 
     #[test]
