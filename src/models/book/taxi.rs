@@ -763,6 +763,38 @@ mod tests {
         assert_eq!(horizon(&[PhaseDurations::BOOK]), 201);
         assert_eq!(horizon(&[PhaseDurations::BOOK, other]), 451);
         assert_eq!(horizon(&[other, PhaseDurations::BOOK]), 451);
+        // Drawn ahead, the same.
+        let plans = (0..2).map(|_| TaxiPlan {
+            start_time: 0,
+            trips: 1,
+            durations: 0,
+        });
+        let ahead = simulator_ahead(plans, &[PhaseDurations::BOOK, other], 1, 100).unwrap();
+        assert_eq!(ahead.unwrap().timing().horizon(), 451);
+    }
+
+    #[cfg(target_pointer_width = "64")]
+    #[test]
+    fn a_fleet_with_more_taxis_than_ids_is_refused_before_any_is_built() {
+        // Taxi ids are 32-bit: 2^32 taxis are one too many. The plans are
+        // never drawn (the fleet would need 240 GB).
+        let plans = (0..1usize << 32).map(|_| TaxiPlan {
+            start_time: 0,
+            trips: 1,
+            durations: 0,
+        });
+        let built = simulator(
+            plans,
+            &[PhaseDurations::BOOK],
+            crate::rng::pcg64(1),
+            false,
+            9,
+        );
+        assert!(
+            matches!(built, Err(EngineError::TooManyProcesses(4_294_967_296))),
+            "{:?}",
+            built.err()
+        );
     }
 
     #[test]
