@@ -5,6 +5,7 @@
 mod bite_distribution;
 mod bite_output;
 mod bite_replay;
+mod bite_replay_dispatch;
 mod bite_scenario;
 mod chart;
 mod demand_file;
