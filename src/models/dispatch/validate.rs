@@ -317,6 +317,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn each_case_runs_its_warm_up_then_its_measured_minutes() {
+        let trip = DurationSpec::Exponential { mean: 20.0 };
+        let quick = stand(0.4, trip, None, 10, 5.0, Effort::QUICK);
+        assert_eq!((quick.warm_up, quick.end_time), (1_000.0, 81_000.0));
+        let full = stand(0.4, trip, None, 10, 5.0, Effort::FULL);
+        assert_eq!((full.warm_up, full.end_time), (2_000.0, 202_000.0));
+    }
+
+    #[test]
     fn there_are_at_least_nine_cases_covering_erlang_a_b_and_c() {
         let all: Vec<(String, &str)> = groups(Effort::QUICK)
             .into_iter()
