@@ -326,6 +326,26 @@ mod tests {
     }
 
     #[test]
+    fn replications_use_seeds_one_two_and_on_whatever_the_threads() {
+        let short = Effort {
+            replications: 5,
+            minutes: 300.0,
+            warm_up: 0.0,
+        };
+        let trip = DurationSpec::Exponential { mean: 20.0 };
+        let scenario = stand(0.4, trip, None, 10, 5.0, short);
+        // Compared as text: a measure may be NaN.
+        let by_seed: Vec<String> = (1..=5)
+            .map(|seed| format!("{:?}", super::super::replicate(&scenario, seed).unwrap()))
+            .collect();
+        for threads in [1, 2, 3] {
+            let runs = replications(&scenario, 5, threads).unwrap();
+            let got: Vec<String> = runs.iter().map(|run| format!("{run:?}")).collect();
+            assert_eq!(got, by_seed, "{threads} threads");
+        }
+    }
+
+    #[test]
     fn there_are_at_least_nine_cases_covering_erlang_a_b_and_c() {
         let all: Vec<(String, &str)> = groups(Effort::QUICK)
             .into_iter()
