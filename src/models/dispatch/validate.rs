@@ -346,6 +346,29 @@ mod tests {
     }
 
     #[test]
+    fn the_table_counts_the_cases_that_agree_and_marks_the_others() {
+        let case = |name: &str, pass| CaseResult {
+            name: name.to_string(),
+            measure: "p_wait",
+            theory: 0.25,
+            mean: 0.5,
+            ci_low: 0.125,
+            ci_high: 0.75,
+            pass,
+        };
+        let results = [case("agrees", true), case("off", false), case("too", true)];
+        assert_eq!(
+            table(&results, Effort::QUICK),
+            "case    measure              theory      mean                 99% CI  verdict\n\
+             agrees  p_wait               0.2500    0.5000  [  0.1250,   0.7500]  pass\n\
+             off     p_wait               0.2500    0.5000  [  0.1250,   0.7500]  FAIL\n\
+             too     p_wait               0.2500    0.5000  [  0.1250,   0.7500]  pass\n\
+             2 of 3 cases agree with theory (30 replications of 80000 minutes \
+             after a 1000-minute warm-up, 99% intervals)\n"
+        );
+    }
+
+    #[test]
     fn there_are_at_least_nine_cases_covering_erlang_a_b_and_c() {
         let all: Vec<(String, &str)> = groups(Effort::QUICK)
             .into_iter()
