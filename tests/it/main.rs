@@ -2,9 +2,11 @@
 // Tests may print diagnostics: a failing eprintln! only fails the test.
 #![allow(clippy::print_stderr)]
 
+mod bite_dispatch_output;
 mod bite_distribution;
 mod bite_output;
 mod bite_replay;
+mod bite_replay_dispatch;
 mod bite_scenario;
 mod chart;
 mod demand_file;

@@ -591,6 +591,21 @@ mod tests {
     }
 
     #[test]
+    fn a_taxi_resumed_before_it_was_started_starts_as_if_started() {
+        let mut taxi = Taxi::new(4, 1, 5);
+        assert_eq!(
+            taxi.resume(9),
+            Some(Event::new(5, 4, TaxiAction::LeaveGarage))
+        );
+        // It goes on from there, as a started taxi does.
+        assert_eq!(
+            taxi.resume(12),
+            Some(Event::new(12, 4, TaxiAction::PickUpPassenger))
+        );
+        assert_eq!(taxi.record().events, 1);
+    }
+
+    #[test]
     fn a_taxis_record_counts_every_event_taken_in_every_state() {
         for trips in [0, 1, 3, UNLIMITED_TRIPS] {
             let mut taxi = Taxi::new(0, trips, 2);
@@ -725,6 +740,61 @@ mod tests {
         };
         assert!(ahead(&[with_trip_mean(1_780.0)], vec![plan(0)]));
         assert!(!ahead(&[with_trip_mean(1_790.0)], vec![plan(0)]));
+        // At the edge: 65,535 ticks fit, 65,536 would wrap to 0.
+        let longest = |mean| Exponential::new(mean, false).longest_cpython_ticks();
+        assert_eq!(longest(1_783.9), 65_535);
+        assert!(ahead(&[with_trip_mean(1_783.9)], vec![plan(0)]));
+        assert_eq!(longest(1_783.92), 65_536);
+        assert!(!ahead(&[with_trip_mean(1_783.92)], vec![plan(0)]));
+    }
+
+    #[test]
+    fn the_queue_is_sized_for_the_longest_rare_duration_of_every_set_and_phase() {
+        // Rare bounds: ten exponential means, a constant, a uniform's max.
+        let mut other = PhaseDurations::BOOK;
+        other.going_home = DurationSpec::Uniform {
+            min: 1.0,
+            max: 450.5,
+        };
+        other.trip = DurationSpec::Constant { value: 7.0 };
+        let horizon = |sets: &[PhaseDurations]| {
+            TaxiTiming::new(crate::rng::pcg64(1), sets, vec![0, 1], false).horizon()
+        };
+        assert_eq!(horizon(&[PhaseDurations::BOOK]), 201);
+        assert_eq!(horizon(&[PhaseDurations::BOOK, other]), 451);
+        assert_eq!(horizon(&[other, PhaseDurations::BOOK]), 451);
+        // Drawn ahead, the same.
+        let plans = (0..2).map(|_| TaxiPlan {
+            start_time: 0,
+            trips: 1,
+            durations: 0,
+        });
+        let ahead = simulator_ahead(plans, &[PhaseDurations::BOOK, other], 1, 100).unwrap();
+        assert_eq!(ahead.unwrap().timing().horizon(), 451);
+    }
+
+    #[cfg(target_pointer_width = "64")]
+    #[test]
+    fn a_fleet_with_more_taxis_than_ids_is_refused_before_any_is_built() {
+        // Taxi ids are 32-bit: 2^32 taxis are one too many. The plans are
+        // never drawn (the fleet would need 240 GB).
+        let plans = (0..1usize << 32).map(|_| TaxiPlan {
+            start_time: 0,
+            trips: 1,
+            durations: 0,
+        });
+        let built = simulator(
+            plans,
+            &[PhaseDurations::BOOK],
+            crate::rng::pcg64(1),
+            false,
+            9,
+        );
+        assert!(
+            matches!(built, Err(EngineError::TooManyProcesses(4_294_967_296))),
+            "{:?}",
+            built.err()
+        );
     }
 
     #[test]

@@ -99,6 +99,12 @@ mod tests {
     use super::*;
 
     #[test]
+    fn fifo_is_named_as_in_scenario_files() {
+        // `policy = "fifo"`, the default a scenario records.
+        assert_eq!(Fifo::default().name(), "fifo");
+    }
+
+    #[test]
     fn fifo_matches_the_longest_waiting_and_longest_idle_skipping_stale_ones() {
         let mut fifo = Fifo::default();
         for taxi in [4, 2, 7] {

@@ -122,6 +122,9 @@ pub(crate) fn replay(
                     Ok(_) => return Err(malformed("line 1 is not the header".into())),
                     Err(error) => return Err(malformed(format!("line 1: {error}"))),
                 }
+            } else if line.trim().is_empty() {
+                // Allowed after the end line only, as in the book's logs:
+                // the second pass tells where it is.
             } else if line.starts_with("{\"type\":\"end\"") || !line.contains("\"event\"") {
                 match serde_json::from_str::<Line>(&line) {
                     Ok(Line::End(read)) => end = Some(read),

@@ -317,6 +317,58 @@ mod tests {
     use super::*;
 
     #[test]
+    fn each_case_runs_its_warm_up_then_its_measured_minutes() {
+        let trip = DurationSpec::Exponential { mean: 20.0 };
+        let quick = stand(0.4, trip, None, 10, 5.0, Effort::QUICK);
+        assert_eq!((quick.warm_up, quick.end_time), (1_000.0, 81_000.0));
+        let full = stand(0.4, trip, None, 10, 5.0, Effort::FULL);
+        assert_eq!((full.warm_up, full.end_time), (2_000.0, 202_000.0));
+    }
+
+    #[test]
+    fn replications_use_seeds_one_two_and_on_whatever_the_threads() {
+        let short = Effort {
+            replications: 5,
+            minutes: 300.0,
+            warm_up: 0.0,
+        };
+        let trip = DurationSpec::Exponential { mean: 20.0 };
+        let scenario = stand(0.4, trip, None, 10, 5.0, short);
+        // Compared as text: a measure may be NaN.
+        let by_seed: Vec<String> = (1..=5)
+            .map(|seed| format!("{:?}", super::super::replicate(&scenario, seed).unwrap()))
+            .collect();
+        for threads in [1, 2, 3] {
+            let runs = replications(&scenario, 5, threads).unwrap();
+            let got: Vec<String> = runs.iter().map(|run| format!("{run:?}")).collect();
+            assert_eq!(got, by_seed, "{threads} threads");
+        }
+    }
+
+    #[test]
+    fn the_table_counts_the_cases_that_agree_and_marks_the_others() {
+        let case = |name: &str, pass| CaseResult {
+            name: name.to_string(),
+            measure: "p_wait",
+            theory: 0.25,
+            mean: 0.5,
+            ci_low: 0.125,
+            ci_high: 0.75,
+            pass,
+        };
+        let results = [case("agrees", true), case("off", false), case("too", true)];
+        assert_eq!(
+            table(&results, Effort::QUICK),
+            "case    measure              theory      mean                 99% CI  verdict\n\
+             agrees  p_wait               0.2500    0.5000  [  0.1250,   0.7500]  pass\n\
+             off     p_wait               0.2500    0.5000  [  0.1250,   0.7500]  FAIL\n\
+             too     p_wait               0.2500    0.5000  [  0.1250,   0.7500]  pass\n\
+             2 of 3 cases agree with theory (30 replications of 80000 minutes \
+             after a 1000-minute warm-up, 99% intervals)\n"
+        );
+    }
+
+    #[test]
     fn there_are_at_least_nine_cases_covering_erlang_a_b_and_c() {
         let all: Vec<(String, &str)> = groups(Effort::QUICK)
             .into_iter()
