@@ -472,3 +472,38 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod bite_tests {
+    use super::*;
+
+    #[test]
+    fn only_an_added_process_not_yet_removed_is_live() {
+        let mut agenda = Agenda::<()>::new();
+        assert!(!agenda.is_live(0), "no id is live before an add");
+        let first = agenda.add();
+        assert!(agenda.is_live(first));
+        assert!(!agenda.is_live(first + 1), "an id never allocated");
+        agenda.remove(first);
+        assert!(!agenda.is_live(first), "a removed id, kept as a slot");
+        assert_eq!(agenda.slots(), 1);
+    }
+
+    #[test]
+    #[should_panic(expected = "which is not live")]
+    fn scheduling_a_removed_process_is_refused() {
+        let mut agenda = Agenda::new();
+        let gone = agenda.add();
+        agenda.remove(gone);
+        agenda.schedule(gone, 1.0, ());
+    }
+
+    #[test]
+    #[should_panic(expected = "which is not live")]
+    fn removing_a_process_twice_is_refused() {
+        let mut agenda = Agenda::<()>::new();
+        let gone = agenda.add();
+        agenda.remove(gone);
+        agenda.remove(gone);
+    }
+}
