@@ -229,3 +229,37 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod bite_tests {
+    use super::*;
+
+    #[test]
+    fn each_ending_is_told_in_the_words_of_the_replay_verdicts() {
+        let ending = |reason, events| {
+            Ending {
+                reason,
+                sim_time: "180".to_string(),
+                events,
+                pending: 3,
+            }
+            .to_string()
+        };
+        assert_eq!(
+            ending(StopReason::EndTime, 32),
+            "at the end time (time 180, 32 events, 3 pending)"
+        );
+        assert_eq!(
+            ending(StopReason::EndOfEvents, 1),
+            "when events ran out (time 180, 1 event, 3 pending)"
+        );
+        assert_eq!(
+            ending(StopReason::EventLimit, 7),
+            "at the event limit (time 180, 7 events, 3 pending)"
+        );
+        assert_eq!(
+            ending(StopReason::Interrupted, 0),
+            "interrupted (time 180, 0 events, 3 pending)"
+        );
+    }
+}

@@ -189,3 +189,118 @@ pub fn load_with_sets(
         _ => source.resolve(overrides, sets).map(AnyScenario::Book),
     }
 }
+
+#[cfg(test)]
+mod bite_tests {
+    use super::*;
+
+    fn shipped(name: &str) -> String {
+        format!("{}/scenarios/{name}.toml", env!("CARGO_MANIFEST_DIR"))
+    }
+
+    fn table(text: &str) -> Table {
+        text.parse().unwrap()
+    }
+
+    fn written(directory: &tempfile::TempDir, name: &str, text: &str) -> String {
+        let path = directory.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    }
+
+    #[test]
+    fn each_model_gives_its_scenarios_name_and_description() {
+        let stand = load(&shipped("taxi-stand"), &Overrides::default()).unwrap();
+        assert!(matches!(stand, AnyScenario::Dispatch(_)));
+        assert_eq!(stand.name(), "taxi-stand");
+        assert!(stand.description().starts_with("Erlang A: 10 taxis"));
+        let book = load(&shipped("fluent-python"), &Overrides::default()).unwrap();
+        let AnyScenario::Book(scenario) = &book else {
+            panic!("the book's scenario loaded as a dispatch one")
+        };
+        assert_eq!(book.name(), scenario.name);
+        assert_eq!(book.description(), scenario.description);
+        assert!(!book.name().is_empty() && !book.description().is_empty());
+    }
+
+    #[test]
+    fn the_model_key_names_the_model_and_version_2_files_must_name_it() {
+        assert_eq!(model_of(&table("name = \"x\""), "f").unwrap(), "book");
+        assert_eq!(model_of(&table("schema_version = 1"), "f").unwrap(), "book");
+        assert_eq!(model_of(&table("model = \"book\""), "f").unwrap(), "book");
+        assert_eq!(
+            model_of(&table("model = \"dispatch\""), "f").unwrap(),
+            "dispatch"
+        );
+        let missing = model_of(&table("schema_version = 2"), "f").unwrap_err();
+        assert!(missing.to_string().contains("write model"), "{missing}");
+        let typo = model_of(&table("model = \"dispatc\""), "f").unwrap_err();
+        assert!(
+            typo.to_string().contains("did you mean `dispatch`"),
+            "{typo}"
+        );
+        let number = model_of(&table("model = 3"), "f").unwrap_err();
+        assert!(
+            number.to_string().contains("\"book\" or \"dispatch\""),
+            "{number}"
+        );
+    }
+
+    #[test]
+    fn only_a_top_level_model_key_of_dispatch_declares_the_dispatch_model() {
+        let toml = |text| declares_dispatch(text, Format::Toml);
+        assert!(toml(
+            "name = \"x\"\n  model = \"dispatch\"  # the new one\n"
+        ));
+        assert!(!toml("model = \"book\""));
+        assert!(!toml("models = \"dispatch\""));
+        assert!(!toml("[fleet]\nmodel = \"dispatch\""));
+        let json = |text| declares_dispatch(text, Format::Json);
+        assert!(json("{\"model\": \"dispatch\"}"));
+        assert!(!json("{\"model\": \"book\"}"));
+        assert!(!json("null"));
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_table_is_the_books_unless_it_declares_dispatch() {
+        let directory = tempfile::tempdir().unwrap();
+        // A seed beyond TOML's integers: not a table, but the book's to load.
+        let huge = format!(
+            "seed = 18446744073709551615\n{}",
+            std::fs::read_to_string(shipped("fluent-python")).unwrap()
+        );
+        let book = written(&directory, "book.toml", &huge);
+        let loaded = load(&book, &Overrides::default());
+        assert!(matches!(loaded, Ok(AnyScenario::Book(_))), "{loaded:?}");
+        let dispatch = written(
+            &directory,
+            "dispatch.toml",
+            &format!("model = \"dispatch\"\n{huge}"),
+        );
+        let refused = load(&dispatch, &Overrides::default()).unwrap_err();
+        let as_table = parse_table(
+            &std::fs::read_to_string(&dispatch).unwrap(),
+            Format::Toml,
+            &dispatch,
+        )
+        .unwrap_err();
+        assert_eq!(refused.to_string(), as_table.to_string());
+    }
+
+    #[test]
+    fn a_set_of_the_dispatch_models_file_still_loads_the_dispatch_model() {
+        let sets = ["fleet.taxis=3".parse::<Set>().unwrap()];
+        let loaded =
+            load_with_sets(Some(&shipped("taxi-stand")), &Overrides::default(), &sets).unwrap();
+        let AnyScenario::Dispatch(scenario) = loaded else {
+            panic!("loaded as the book's")
+        };
+        assert_eq!(scenario.fleet.taxis, 3);
+        let book = load_with_sets(
+            Some(&shipped("fluent-python")),
+            &Overrides::default(),
+            &sets,
+        );
+        assert!(matches!(book, Ok(AnyScenario::Book(_))));
+    }
+}

@@ -182,6 +182,48 @@ fn a_closed_stdout_stops_only_stdout_and_every_export_is_completed() {
 }
 
 #[test]
+fn a_closed_stdout_stops_only_stdout_of_a_dispatch_run_and_its_export_is_completed() {
+    let directory = tempfile::tempdir().unwrap();
+    let stand = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/taxi-stand.toml");
+    // Megabytes of text: stdout is closed long before the run ends.
+    let mut child = spawn(
+        directory.path(),
+        &[
+            "run",
+            "--scenario",
+            stand,
+            "-f",
+            "text",
+            "-q",
+            "--export",
+            "e.jsonl",
+        ],
+    );
+    let mut stdout = child.stdout.take().unwrap();
+    read_line(&mut stdout);
+    drop(stdout); // `| head -1`
+    let output = wait_at_most(child, Duration::from_secs(60));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let export = fs::read_to_string(directory.path().join("e.jsonl")).unwrap();
+    assert!(
+        export
+            .lines()
+            .last()
+            .unwrap()
+            .starts_with(r#"{"type":"end""#),
+        "{}",
+        export.lines().last().unwrap()
+    );
+    replays(&directory.path().join("e.jsonl"));
+    assert!(partial_files(directory.path()).is_empty());
+}
+
+#[test]
 fn ctrl_c_on_a_run_piped_into_cat_exits_130_with_complete_exports() {
     let directory = tempfile::tempdir().unwrap();
     // Ctrl-C reaches the whole pipeline: taxi-sim and `cat`, whose end
