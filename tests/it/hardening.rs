@@ -58,6 +58,21 @@ fn read_line(stream: &mut impl Read) -> String {
     String::from_utf8(line).unwrap()
 }
 
+/// `| head -1`: reads the child's first line, closes its stdout, and
+/// expects it to finish successfully within a minute (`what` names the run).
+fn read_one_line_and_leave(mut child: Child, what: &str) {
+    let mut stdout = child.stdout.take().unwrap();
+    read_line(&mut stdout);
+    drop(stdout);
+    let output = wait_at_most(child, Duration::from_secs(60));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{what}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
 fn signal(pid: u32, name: &str) {
     let status = Command::new("kill")
         .args([&format!("-{name}"), "--", &pid.to_string()])
@@ -141,23 +156,14 @@ fn with_redirection(args: &str, redirection: &str) -> Output {
 fn a_closed_stdout_stops_only_stdout_and_every_export_is_completed() {
     let directory = tempfile::tempdir().unwrap();
     for format in ["text", "json", "jsonl", "csv"] {
-        let mut child = spawn(
+        let child = spawn(
             directory.path(),
             &[
                 "run", "-s", "1", "-t", "200", "-e", "100000", "-f", format, "-q", "--export",
                 "e.json", "--export", "e.jsonl", "--export", "e.csv", "--export", "e.txt",
             ],
         );
-        let mut stdout = child.stdout.take().unwrap();
-        read_line(&mut stdout);
-        drop(stdout); // `| head -1`
-        let output = wait_at_most(child, Duration::from_secs(60));
-        assert_eq!(
-            output.status.code(),
-            Some(0),
-            "{format}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        read_one_line_and_leave(child, format);
         let document = json_file(&directory.path().join("e.json"));
         assert_eq!(document["outcome"]["reason"], "end_of_events", "{format}");
         assert_eq!(document["events"].as_array().unwrap().len(), 80_800);
@@ -186,7 +192,7 @@ fn a_closed_stdout_stops_only_stdout_of_a_dispatch_run_and_its_export_is_complet
     let directory = tempfile::tempdir().unwrap();
     let stand = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/taxi-stand.toml");
     // Megabytes of text: stdout is closed long before the run ends.
-    let mut child = spawn(
+    let child = spawn(
         directory.path(),
         &[
             "run",
@@ -199,16 +205,7 @@ fn a_closed_stdout_stops_only_stdout_of_a_dispatch_run_and_its_export_is_complet
             "e.jsonl",
         ],
     );
-    let mut stdout = child.stdout.take().unwrap();
-    read_line(&mut stdout);
-    drop(stdout); // `| head -1`
-    let output = wait_at_most(child, Duration::from_secs(60));
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    read_one_line_and_leave(child, "dispatch");
     let export = fs::read_to_string(directory.path().join("e.jsonl")).unwrap();
     assert!(
         export
