@@ -22,11 +22,13 @@ type Block = [u64; BLOCK_LEN];
 /// Blocks the helper may fill ahead of the one being read.
 const BLOCKS_AHEAD: usize = 3;
 /// How long a thread that finds no block spins before it sleeps: longer
-/// than the reader takes to use up a block (some 60 µs), so that in a
-/// steady run neither thread sleeps and no block waits for the kernel to
-/// wake a thread (469 context switches in a 2 M-event run with sleeping
-/// alone).
-const SPIN: Duration = Duration::from_micros(500);
+/// than either thread waits for the other in a steady run (a block lasts
+/// the reader some 60 µs), so that neither sleeps and no block waits for
+/// the kernel to wake a thread (469 context switches in a 2 M-event run
+/// with sleeping alone).
+const SPIN: Duration = Duration::from_micros(200);
+/// Most waits a thread lets pass without spinning after spinning in vain.
+const MOST_SKIPPED: u32 = 64;
 
 /// Values produced on a helper thread, read in order with [`Ahead::next_value`].
 #[derive(Debug)]
@@ -40,31 +42,59 @@ pub struct Ahead {
     /// Used blocks going back to be filled; `None` only while dropping.
     used: Option<Sender<Box<Block>>>,
     helper: Option<JoinHandle<()>>,
-    /// Whether waiting for a block may spin: only with a core for each
-    /// thread, or the spinning thread would hold up the one it waits for.
-    spin: bool,
+    waiter: Waiter,
 }
 
-/// The next value from `receiver`, or `None` once its sender is gone:
-/// spinning for up to [`SPIN`] first when `spin` is set, then sleeping.
-fn receive<T>(receiver: &Receiver<T>, spin: bool) -> Option<T> {
-    if spin {
-        let start = Instant::now();
-        loop {
-            match receiver.try_recv() {
-                Ok(value) => return Some(value),
-                Err(TryRecvError::Disconnected) => return None,
-                Err(TryRecvError::Empty) => {}
-            }
-            if start.elapsed() > SPIN {
-                break;
-            }
-            for _ in 0..64 {
-                std::hint::spin_loop();
-            }
+/// How a thread waits for a block: by spinning while spinning pays, then
+/// by sleeping. On a busy machine the thread waited for may not be running
+/// at all, and spinning would only take a core from it (measured: W-book
+/// five times slower with nine runnable jobs on two cores), so after a
+/// spin in vain the next waits sleep at once, for longer each time.
+#[derive(Debug, Clone, Copy)]
+struct Waiter {
+    /// Whether this machine gives each thread a core: spinning with one
+    /// core would hold up the very thread it waits for.
+    may_spin: bool,
+    /// Waits left that sleep at once, and how many the next spin in vain
+    /// skips.
+    skip: u32,
+    backoff: u32,
+}
+
+impl Waiter {
+    fn new() -> Self {
+        Self {
+            may_spin: std::thread::available_parallelism().is_ok_and(|cores| cores.get() >= 2),
+            skip: 0,
+            backoff: 0,
         }
     }
-    receiver.recv().ok()
+
+    /// The next value from `receiver`, or `None` once its sender is gone.
+    fn receive<T>(&mut self, receiver: &Receiver<T>) -> Option<T> {
+        if self.may_spin && self.skip == 0 {
+            let start = Instant::now();
+            loop {
+                match receiver.try_recv() {
+                    Ok(value) => {
+                        self.backoff = 0;
+                        return Some(value);
+                    }
+                    Err(TryRecvError::Disconnected) => return None,
+                    Err(TryRecvError::Empty) => {}
+                }
+                if start.elapsed() > SPIN {
+                    break;
+                }
+                std::thread::yield_now();
+            }
+            self.backoff = (self.backoff * 2).clamp(1, MOST_SKIPPED);
+            self.skip = self.backoff;
+        } else {
+            self.skip = self.skip.saturating_sub(1);
+        }
+        receiver.recv().ok()
+    }
 }
 
 impl Ahead {
@@ -77,12 +107,13 @@ impl Ahead {
         for _ in 0..BLOCKS_AHEAD {
             used.send(Box::new([0; BLOCK_LEN])).ok()?;
         }
-        let spin = std::thread::available_parallelism().is_ok_and(|cores| cores.get() >= 2);
+        let waiter = Waiter::new();
+        let mut helper_waiter = waiter;
         let helper = std::thread::Builder::new()
             .name("taxi-sim-draws".into())
             .spawn(move || {
                 // Ends when the reader is gone: either channel then fails.
-                while let Some(mut block) = receive(&used_receiver, spin) {
+                while let Some(mut block) = helper_waiter.receive(&used_receiver) {
                     fill(&mut block[..]);
                     if full_sender.send(block).is_err() {
                         break;
@@ -98,7 +129,7 @@ impl Ahead {
             full: Some(full),
             used: Some(used),
             helper: Some(helper),
-            spin,
+            waiter,
         })
     }
 
@@ -119,10 +150,11 @@ impl Ahead {
     #[cold]
     #[inline(never)]
     fn next_block(&mut self) -> u64 {
+        let waiter = &mut self.waiter;
         let full = self
             .full
             .as_ref()
-            .and_then(|full| receive(full, self.spin))
+            .and_then(|full| waiter.receive(full))
             .expect("the helper thread fills blocks until the stream is dropped");
         let used = std::mem::replace(&mut self.block, full);
         if let Some(sender) = &self.used {
@@ -166,6 +198,72 @@ mod tests {
         for expected in 0..(BLOCK_LEN as u64 * 10 + 17) {
             assert_eq!(ahead.next_value(), expected);
         }
+    }
+
+    /// A value sent on a fresh channel after `delay`: a wait for it longer than [`SPIN`].
+    fn sent_after(delay: std::time::Duration) -> Receiver<u32> {
+        let (sender, receiver) = channel();
+        std::thread::spawn(move || {
+            std::thread::sleep(delay);
+            let _ = sender.send(7);
+        });
+        receiver
+    }
+
+    #[test]
+    fn a_waiter_stops_spinning_after_spinning_in_vain_and_longer_each_time() {
+        let mut waiter = Waiter {
+            may_spin: true,
+            skip: 0,
+            backoff: 0,
+        };
+        let late = || sent_after(SPIN * 20);
+        assert_eq!(waiter.receive(&late()), Some(7));
+        assert_eq!((waiter.skip, waiter.backoff), (1, 1));
+        // A skipped wait sleeps at once, however long it waits.
+        assert_eq!(waiter.receive(&late()), Some(7));
+        assert_eq!((waiter.skip, waiter.backoff), (0, 1));
+        assert_eq!(waiter.receive(&late()), Some(7));
+        assert_eq!((waiter.skip, waiter.backoff), (2, 2));
+        waiter.skip = 0;
+        for _ in 0..10 {
+            assert_eq!(waiter.receive(&late()), Some(7));
+            waiter.skip = 0;
+        }
+        assert_eq!(waiter.backoff, MOST_SKIPPED);
+        // A spin that pays makes the next wait spin again.
+        let (sender, ready) = channel();
+        sender.send(1).unwrap();
+        assert_eq!(waiter.receive(&ready), Some(1));
+        assert_eq!((waiter.skip, waiter.backoff), (0, 0));
+        drop(sender);
+        assert_eq!(waiter.receive(&ready), None);
+    }
+
+    #[test]
+    fn a_waiter_that_may_not_spin_only_sleeps() {
+        let mut waiter = Waiter {
+            may_spin: false,
+            skip: 0,
+            backoff: 0,
+        };
+        assert_eq!(waiter.receive(&sent_after(SPIN * 20)), Some(7));
+        assert_eq!((waiter.skip, waiter.backoff), (0, 0));
+    }
+
+    #[test]
+    fn dropping_the_stream_returns_once_the_helper_has_ended() {
+        // The fill function lives on the helper thread until it ends.
+        let alive = std::sync::Arc::new(());
+        let held = alive.clone();
+        let mut ahead = Ahead::spawn(move |block| {
+            let _ = &held;
+            block.fill(1);
+        })
+        .unwrap();
+        assert_eq!(ahead.next_value(), 1);
+        drop(ahead);
+        assert_eq!(std::sync::Arc::strong_count(&alive), 1);
     }
 
     #[test]
