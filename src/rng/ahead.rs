@@ -52,9 +52,10 @@ pub struct Ahead {
 /// spin in vain the next waits sleep at once, for longer each time.
 #[derive(Debug, Clone, Copy)]
 struct Waiter {
-    /// Whether this machine gives each thread a core: spinning with one
-    /// core would hold up the very thread it waits for.
-    may_spin: bool,
+    /// How long to spin: [`SPIN`], or nothing unless this machine gives
+    /// each thread a core (with one, the spinning thread would hold up the
+    /// very thread it waits for).
+    spin: Duration,
     /// Waits left that sleep at once, and how many the next spin in vain
     /// skips.
     skip: u32,
@@ -64,7 +65,11 @@ struct Waiter {
 impl Waiter {
     fn new() -> Self {
         Self {
-            may_spin: std::thread::available_parallelism().is_ok_and(|cores| cores.get() >= 2),
+            spin: if std::thread::available_parallelism().is_ok_and(|cores| cores.get() >= 2) {
+                SPIN
+            } else {
+                Duration::ZERO
+            },
             skip: 0,
             backoff: 0,
         }
@@ -72,7 +77,7 @@ impl Waiter {
 
     /// The next value from `receiver`, or `None` once its sender is gone.
     fn receive<T>(&mut self, receiver: &Receiver<T>) -> Option<T> {
-        if self.may_spin && self.skip == 0 {
+        if !self.spin.is_zero() && self.skip == 0 {
             let start = Instant::now();
             loop {
                 match receiver.try_recv() {
@@ -83,7 +88,7 @@ impl Waiter {
                     Err(TryRecvError::Disconnected) => return None,
                     Err(TryRecvError::Empty) => {}
                 }
-                if start.elapsed() > SPIN {
+                if start.elapsed() > self.spin {
                     break;
                 }
                 std::thread::yield_now();
@@ -201,7 +206,7 @@ mod tests {
     }
 
     /// A value sent on a fresh channel after `delay`: a wait for it longer than [`SPIN`].
-    fn sent_after(delay: std::time::Duration) -> Receiver<u32> {
+    fn sent_after(delay: Duration) -> Receiver<u32> {
         let (sender, receiver) = channel();
         std::thread::spawn(move || {
             std::thread::sleep(delay);
@@ -213,11 +218,11 @@ mod tests {
     #[test]
     fn a_waiter_stops_spinning_after_spinning_in_vain_and_longer_each_time() {
         let mut waiter = Waiter {
-            may_spin: true,
+            spin: SPIN,
             skip: 0,
             backoff: 0,
         };
-        let late = || sent_after(SPIN * 20);
+        let late = || sent_after(Duration::from_millis(50));
         assert_eq!(waiter.receive(&late()), Some(7));
         assert_eq!((waiter.skip, waiter.backoff), (1, 1));
         // A skipped wait sleeps at once, however long it waits.
@@ -241,13 +246,30 @@ mod tests {
     }
 
     #[test]
-    fn a_waiter_that_may_not_spin_only_sleeps() {
+    fn a_value_that_comes_while_the_waiter_spins_is_taken_by_spinning() {
         let mut waiter = Waiter {
-            may_spin: false,
+            spin: Duration::from_secs(20),
             skip: 0,
             backoff: 0,
         };
-        assert_eq!(waiter.receive(&sent_after(SPIN * 20)), Some(7));
+        assert_eq!(
+            waiter.receive(&sent_after(Duration::from_millis(20))),
+            Some(7)
+        );
+        assert_eq!((waiter.skip, waiter.backoff), (0, 0));
+    }
+
+    #[test]
+    fn a_waiter_that_may_not_spin_only_sleeps() {
+        let mut waiter = Waiter {
+            spin: Duration::ZERO,
+            skip: 0,
+            backoff: 0,
+        };
+        assert_eq!(
+            waiter.receive(&sent_after(Duration::from_millis(50))),
+            Some(7)
+        );
         assert_eq!((waiter.skip, waiter.backoff), (0, 0));
     }
 
