@@ -1,0 +1,124 @@
+//! Tests written for issue 17's mutation testing of the command layer
+//! (`src/app.rs`) and of stdout's handling (`src/stdio.rs`).
+
+use std::fs;
+use std::process::{Command, Stdio};
+
+use predicates::prelude::*;
+
+use crate::{spawn, taxi_sim};
+
+#[test]
+fn two_exports_of_one_name_in_different_folders_are_two_files() {
+    let directory = tempfile::tempdir().unwrap();
+    fs::create_dir(directory.path().join("sub")).unwrap();
+    taxi_sim()
+        .current_dir(directory.path())
+        .args(["run", "-s", "1", "-q", "-f", "none"])
+        .args(["--export", "e.json", "--export", "sub/e.json"])
+        .assert()
+        .success();
+    let top = fs::read(directory.path().join("e.json")).unwrap();
+    assert!(!top.is_empty());
+    assert_eq!(top, fs::read(directory.path().join("sub/e.json")).unwrap());
+}
+
+#[test]
+fn a_dispatch_fleet_too_big_for_memory_fails_before_allocating() {
+    taxi_sim()
+        .args([
+            "run",
+            "--scenario",
+            "ride-hailing",
+            "--taxis",
+            "4000000000",
+            "-q",
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("GB of memory"));
+}
+
+#[test]
+fn a_fleet_of_a_quarter_million_taxis_fits_in_memory() {
+    // 40 MB: far below any machine's memory, far above a few kilobytes.
+    taxi_sim()
+        .args(["run", "-s", "1", "-q", "-f", "none", "--taxis", "250000"])
+        .args(["--max-events", "10"])
+        .assert()
+        .success()
+        .stderr("");
+}
+
+/// The memory the kernel says is available, in bytes.
+fn available_memory() -> u64 {
+    let meminfo = fs::read_to_string("/proc/meminfo").unwrap();
+    let line = meminfo
+        .lines()
+        .find(|line| line.starts_with("MemAvailable:"))
+        .unwrap();
+    let kilobytes: u64 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
+    kilobytes * 1024
+}
+
+#[test]
+fn the_memory_check_counts_each_distinct_set_of_durations() {
+    // 100,000 taxis with trip durations of their own need about 4.9 GB for
+    // their tables; the fleet is sized to leave half of that free, so the
+    // check refuses the run only if it counts the tables (a margin of
+    // 2.4 GB either way for whatever else runs on the machine). Were it
+    // let through, the missing export folder stops it before the fleet
+    // is allocated.
+    let sets: u64 = 100_000;
+    let half_the_tables = sets * 48 * 1024 / 2;
+    let available = available_memory();
+    if available < 2 * half_the_tables {
+        eprintln!("skipped: only {available} bytes of memory available");
+        return;
+    }
+    let taxis = (available - half_the_tables) / 160;
+    let mut text = format!("schema_version = 1\n[fleet]\ntaxis = {taxis}\n");
+    for id in 0..sets {
+        text.push_str(&format!(
+            "[[taxi]]\nid = {id}\ndurations = {{ trip = {} }}\n",
+            id + 1
+        ));
+    }
+    let directory = tempfile::tempdir().unwrap();
+    fs::write(directory.path().join("tables.toml"), text).unwrap();
+    taxi_sim()
+        .current_dir(directory.path())
+        .args(["run", "-q", "-s", "1", "--scenario", "tables.toml"])
+        .args(["--export", "missing/e.json"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("GB of memory"));
+}
+
+#[test]
+fn scenario_commands_into_a_pipe_nobody_reads_end_quietly() {
+    for command in [
+        &["scenario", "list"][..],
+        &["scenario", "show", "rush-hour"],
+        &["scenario", "check", "rush-hour"],
+    ] {
+        // The reading end is closed before the command starts: its first
+        // write finds the reader gone, as `| head -0` would.
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let output = spawn(
+            Command::new(assert_cmd::cargo::cargo_bin("taxi-sim"))
+                .args(command)
+                .stdout(writer)
+                .stderr(Stdio::piped()),
+        )
+        .output();
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{command:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert_eq!(String::from_utf8_lossy(&output.stderr), "", "{command:?}");
+    }
+}
