@@ -31,7 +31,7 @@ fn a_dispatch_fleet_too_big_for_memory_fails_before_allocating() {
             "--scenario",
             "ride-hailing",
             "--taxis",
-            "4000000000",
+            "2000000000",
             "-q",
         ])
         .assert()
@@ -121,4 +121,57 @@ fn scenario_commands_into_a_pipe_nobody_reads_end_quietly() {
         );
         assert_eq!(String::from_utf8_lossy(&output.stderr), "", "{command:?}");
     }
+}
+
+#[test]
+fn runs_into_a_pipe_nobody_reads_end_at_once_without_their_summary() {
+    for (model, args) in [
+        ("book", &["run", "-s", "1", "-f", "json"][..]),
+        // Text has no header: the first block of events finds it gone.
+        (
+            "book text",
+            &["run", "-s", "1", "-t", "2000", "-e", "100000"],
+        ),
+        (
+            "dispatch",
+            &["run", "--scenario", "ride-hailing", "-s", "1", "-f", "json"],
+        ),
+    ] {
+        // The reader is gone before the run starts: nothing else is
+        // written, and nothing is said (no files are being written beside
+        // stdout, so the run does not go on for them).
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let output = spawn(
+            Command::new(assert_cmd::cargo::cargo_bin("taxi-sim"))
+                .args(args)
+                .stdout(writer)
+                .stderr(Stdio::piped()),
+        )
+        .output();
+        assert_eq!(output.status.code(), Some(0), "{model}");
+        assert_eq!(String::from_utf8_lossy(&output.stderr), "", "{model}");
+    }
+}
+
+#[test]
+fn a_run_that_prints_its_events_only_to_a_file_shows_a_progress_bar() {
+    // Played at 0.02 s per tick, about 2.2 s: long enough for the bar.
+    let directory = tempfile::tempdir().unwrap();
+    let shown = crate::extras::on_a_terminal(&format!(
+        "run -t 3 -s 3 -d --delay-scale 0.02 -f none --export '{}'",
+        directory.path().join("run.jsonl").display()
+    ));
+    assert!(shown.contains("eta") && shown.contains("/180"), "{shown}");
+}
+
+#[test]
+fn a_long_run_without_event_output_shows_a_progress_bar() {
+    // Not paced: some 5 s of simulation in a debug build, well past the
+    // second after which the bar appears.
+    let shown = crate::extras::on_a_terminal("run -t 4000 -e 100000 -s 3 -f none");
+    assert!(
+        shown.contains("eta") && shown.contains("/100000"),
+        "{shown}"
+    );
 }
