@@ -175,3 +175,35 @@ fn a_long_run_without_event_output_shows_a_progress_bar() {
         "{shown}"
     );
 }
+
+#[test]
+fn only_a_run_cut_short_by_the_event_limit_says_so_after_its_summary() {
+    let whole = taxi_sim()
+        .args(["run", "-s", "3", "-f", "none"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&whole.stderr);
+    assert!(whole.status.success(), "{stderr}");
+    assert!(stderr.starts_with("summary: 3 taxis"), "{stderr}");
+    assert!(!stderr.contains("event limit"), "{stderr}");
+    let cut = taxi_sim()
+        .args([
+            "run",
+            "-t",
+            "3",
+            "-s",
+            "3",
+            "-f",
+            "none",
+            "--max-events",
+            "5",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&cut.stderr);
+    assert!(cut.status.success(), "{stderr}");
+    assert!(
+        stderr.ends_with("taxi-sim: stopped at the event limit, time 10 after 5 events\n"),
+        "{stderr}"
+    );
+}
