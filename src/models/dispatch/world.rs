@@ -1203,4 +1203,17 @@ mod bite_tests {
             "no two requests at one time"
         );
     }
+
+    #[test]
+    fn a_file_may_list_a_million_requests_at_one_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let stand = Stand {
+            patience: Some(0.0),
+            ..Stand::one_taxi(10.0)
+        };
+        let requests = "0,1\n".repeat(1_000_000);
+        let ran = run(&mut stand.world(dir.path(), &requests, false), u64::MAX);
+        assert_eq!(ran.outcome.reason, StopReason::EndOfEvents);
+        assert_eq!(ran.summary.passengers.requests, 1_000_000);
+    }
 }
