@@ -277,6 +277,15 @@ mod tests {
             with_hint("unknown field `serch`, expected `search`"),
             "unknown field `serch`, expected `search`\n  help: did you mean `search`?"
         );
+        // A long key, and one whose last letter takes two bytes.
+        assert_eq!(
+            with_hint("unknown field `departure_intervall`, expected `departure_interval`"),
+            "unknown field `departure_intervall`, expected `departure_interval`\n  help: did you mean `departure_interval`?"
+        );
+        assert_eq!(
+            with_hint("unknown field `taxé`, expected `taxis`"),
+            "unknown field `taxé`, expected `taxis`\n  help: did you mean `taxis`?"
+        );
         // Messages of other shapes are left as they are.
         for message in [
             "invalid type: string",
