@@ -1548,7 +1548,10 @@ mod bite_tests {
 
     #[test]
     fn a_demand_line_of_exactly_the_longest_length_is_one_line() {
-        let longest = format!("{}1", "0".repeat(MAX_DEMAND_LINE - 1));
+        // A time of 1 with leading zeros, as long as a line may be.
+        let mut longest = "0".repeat(MAX_DEMAND_LINE);
+        longest.pop();
+        longest.push('1');
         assert_eq!(demand_file(&format!("time\n{longest}")), Ok(1));
         assert_eq!(
             demand_file(&format!("time\n{longest}\nx\n")),
