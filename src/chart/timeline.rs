@@ -592,6 +592,57 @@ mod bite_tests {
     }
 
     #[test]
+    fn a_span_whose_slices_add_up_to_less_than_it_still_ends_in_the_last_slice() {
+        // 1100 slices of 35 / 1100 minutes end a little before 35.
+        assert!(SLICES as f64 * (35.0 / SLICES as f64) < 35.0);
+        let mut timeline = Timeline::new(Sample::new(1, 40), 35.0, true, 1.0);
+        timeline.record(&event(0.0, Some(0), Action::LeaveGarage));
+        timeline.finish(35.0);
+        assert_totals(totals(&timeline, 0), [0.0, 0.0, 35.0, 0.0], "taxi 0");
+        assert_eq!(timeline.runs(0), [(0, SLICES, State::Idle)]);
+    }
+
+    #[test]
+    fn a_count_that_changes_on_a_slice_boundary_belongs_to_the_slice_after_it() {
+        // Slices of one minute: 1 waiting over exactly slices 100 to 199.
+        let mut timeline = Timeline::new(Sample::new(1, 40), SLICES as f64, true, 1.0);
+        let rider = |time, action| LogEvent {
+            time,
+            taxi: None,
+            passenger: Some(0),
+            action,
+        };
+        timeline.record(&rider(100.0, Action::Request));
+        timeline.record(&rider(200.0, Action::Abandon));
+        timeline.finish(SLICES as f64);
+        let waiting = timeline.waiting.as_ref().unwrap();
+        let slices = |range: std::ops::Range<usize>| -> Vec<(u64, u64)> {
+            range
+                .map(|slice| (waiting.low[slice], waiting.high[slice]))
+                .collect()
+        };
+        assert_eq!(slices(99..101), [(0, 0), (1, 1)]);
+        assert_eq!(slices(199..201), [(1, 1), (0, 0)]);
+    }
+
+    #[test]
+    fn a_state_held_for_one_slice_is_a_run_of_one_slice() {
+        // Slices of one minute: prowling over exactly slice 100.
+        let mut timeline = Timeline::new(Sample::new(1, 40), SLICES as f64, false, 1.0);
+        timeline.record(&event(100.0, Some(0), Action::LeaveGarage));
+        timeline.record(&event(101.0, Some(0), Action::PickUpPassenger));
+        timeline.finish(SLICES as f64);
+        assert_eq!(
+            timeline.runs(0),
+            [
+                (0, 100, State::OffDuty),
+                (100, 101, State::Prowling),
+                (101, SLICES, State::Occupied),
+            ]
+        );
+    }
+
+    #[test]
     fn a_sampled_fleet_gathers_only_the_rows_of_its_sample() {
         let mut timeline = Timeline::new(Sample::new(10, 2), 10.0, true, 1.0);
         timeline.record(&event(1.0, Some(3), Action::LeaveGarage));
