@@ -154,7 +154,13 @@ pub fn check_memory(taxis: u64) -> anyhow::Result<()> {
 }
 
 fn check_memory_bytes(taxis: u64, needed: u64) -> anyhow::Result<()> {
-    if let Some(available) = available_memory()
+    refuse_beyond_memory(taxis, needed, available_memory())
+}
+
+/// Refuses a run that needs more than the `available` memory (unknown:
+/// not refused).
+fn refuse_beyond_memory(taxis: u64, needed: u64, available: Option<u64>) -> anyhow::Result<()> {
+    if let Some(available) = available
         && needed > available
     {
         bail!(
@@ -851,4 +857,20 @@ pub fn scenario(command: ScenarioCommand) -> anyhow::Result<Exit> {
     };
     stdout.finish().context("could not write stdout")?;
     Ok(exit)
+}
+
+#[cfg(test)]
+mod memory_tests {
+    use super::refuse_beyond_memory;
+
+    #[test]
+    fn a_run_may_need_all_the_available_memory_but_not_a_byte_more() {
+        assert!(refuse_beyond_memory(5, 1 << 30, Some(1 << 30)).is_ok());
+        assert!(refuse_beyond_memory(5, 1 << 30, None).is_ok());
+        let error = refuse_beyond_memory(5, (1 << 30) + 1, Some(1 << 30)).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "5 taxis need about 1.1 GB of memory, but only 1.1 GB is available"
+        );
+    }
 }

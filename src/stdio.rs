@@ -317,3 +317,108 @@ mod tests {
         assert!(tidy.len() < 400);
     }
 }
+
+/// Tests written for issue 17's mutation testing: the pure helpers, which
+/// the binary's tests reach only through a few messages.
+#[cfg(test)]
+mod bite_tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_count_of_one_is_singular_and_any_other_count_plural() {
+        assert_eq!(counted(1u64, "event"), "1 event");
+        assert_eq!(counted(0u64, "event"), "0 events");
+        assert_eq!(counted(2u64, "taxi"), "2 taxis");
+    }
+
+    #[test]
+    fn ordinary_magnitudes_are_plain_and_extreme_ones_scientific() {
+        assert_eq!(readable(0.0), "0");
+        assert_eq!(readable(2.5), "2.5");
+        assert_eq!(readable(-0.001), "-0.001");
+        assert_eq!(readable(1e-300), "1e-300");
+        assert_eq!(readable(-2e20), "-2e20");
+        assert_eq!(readable(f64::INFINITY), "inf");
+        assert_eq!(readable(f64::NAN), "NaN");
+    }
+
+    #[test]
+    fn a_line_of_exactly_the_longest_quote_is_kept_whole() {
+        let line = "y".repeat(MAX_QUOTE);
+        assert_eq!(tidy_message(&line), line);
+        let longer = "y".repeat(MAX_QUOTE + 1);
+        assert_eq!(
+            tidy_message(&longer),
+            format!("{line}... (1 more characters)")
+        );
+        assert_eq!(tidy_message("a\nb"), "a\nb");
+    }
+
+    #[test]
+    fn one_file_by_two_spellings_is_the_same_file_and_two_files_are_not() {
+        let directory = tempfile::tempdir().unwrap();
+        let first = directory.path().join("first");
+        let second = directory.path().join("second");
+        std::fs::write(&first, "1").unwrap();
+        std::fs::write(&second, "2").unwrap();
+        let spelt_again = directory.path().join(".").join("first");
+        assert!(same_file(&first, &spelt_again));
+        assert!(!same_file(&first, &second), "two files on one device");
+        let missing = directory.path().join("missing");
+        assert!(!same_file(&missing, &missing), "a file that does not exist");
+    }
+
+    #[test]
+    fn numbers_compare_as_numbers_whatever_their_spelling() {
+        let same = |recorded, simulated| json_difference("x", &recorded, &simulated);
+        assert_eq!(same(json!(300), json!(300.0)), None);
+        assert_eq!(same(json!(1), json!(1)), None);
+        assert_eq!(same(json!(1.5), json!(1.5)), None);
+        assert_eq!(
+            same(json!(1), json!(2)).as_deref(),
+            Some("x: recorded 1, re-simulated 2")
+        );
+        assert_eq!(
+            same(json!(1.5), json!(2.5)).as_deref(),
+            Some("x: recorded 1.5, re-simulated 2.5")
+        );
+        // Whole numbers compare exactly: these two are one double.
+        assert_eq!(
+            same(
+                json!(9_007_199_254_740_993u64),
+                json!(9_007_199_254_740_992u64)
+            )
+            .as_deref(),
+            Some("x: recorded 9007199254740993, re-simulated 9007199254740992")
+        );
+    }
+
+    #[test]
+    fn objects_and_arrays_compare_item_by_item_and_name_the_first_difference() {
+        let same = |recorded, simulated| json_difference("x", &recorded, &simulated);
+        assert_eq!(
+            same(json!({"a": 300, "b": [1]}), json!({"b": [1.0], "a": 300.0})),
+            None
+        );
+        assert_eq!(
+            same(json!({"a": 1}), json!({"a": 2})).as_deref(),
+            Some("x.a: recorded 1, re-simulated 2")
+        );
+        assert_eq!(
+            same(json!({"a": 1, "b": 2}), json!({"a": 1})).as_deref(),
+            Some("x.b: recorded 2, re-simulated nothing")
+        );
+        assert_eq!(same(json!([1, 2]), json!([1.0, 2])), None);
+        assert_eq!(
+            same(json!([1]), json!([1, 2])).as_deref(),
+            Some("x: recorded 1 items, re-simulated 2")
+        );
+        assert_eq!(
+            same(json!([1, "a"]), json!([1, "b"])).as_deref(),
+            Some("x[1]: recorded \"a\", re-simulated \"b\"")
+        );
+        assert_eq!(same(json!("a"), json!("a")), None);
+        assert_eq!(same(json!(null), json!(null)), None);
+    }
+}

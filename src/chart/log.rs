@@ -437,3 +437,261 @@ impl<'de> Visitor<'de> for EventsVisitor<'_> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod bite_tests {
+    use std::path::PathBuf;
+
+    use super::*;
+
+    fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> PathBuf {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    fn scanned(path: &Path) -> LogScan {
+        match scan(path).unwrap() {
+            Scanned::Log(scan) => scan,
+            Scanned::Sweep => panic!("{} read as a sweep", path.display()),
+            Scanned::Interrupted => panic!("{} interrupted", path.display()),
+        }
+    }
+
+    fn error(path: &Path) -> String {
+        match scan(path) {
+            Ok(_) => panic!("{} accepted", path.display()),
+            Err(error) => error.to_string(),
+        }
+    }
+
+    const BOOK_EVENTS: &str = r#"{"time":0,"taxi":0,"action":"leave_garage"},
+        {"time":0,"taxi":2,"action":"leave_garage"},
+        {"time":3,"taxi":0,"action":"pick_up_passenger"},
+        {"time":3,"taxi":0,"action":"drop_off_passenger"}"#;
+
+    /// The events of `BOOK_EVENTS` as JSON Lines, after `header`.
+    fn book_lines(header: &str) -> String {
+        let mut text = format!("  {{ \"type\":\"header\",\"data\":{header}}}\n\n");
+        for event in BOOK_EVENTS.split(",\n") {
+            text.push_str(&format!(
+                "{{\"type\":\"event\",\"data\":{}}}\n",
+                event.trim()
+            ));
+        }
+        text + "{\"type\":\"end\",\"data\":{\"events\":4}}\n"
+    }
+
+    /// The times of every event the second pass hands over.
+    fn times(path: &Path, scan: &LogScan) -> Vec<f64> {
+        let mut times = Vec::new();
+        assert!(for_each_event(path, scan, &mut |event| times.push(event.time)).unwrap());
+        times
+    }
+
+    #[test]
+    fn a_book_log_in_either_format_is_scanned_for_its_fleet_and_time_span() {
+        let dir = tempfile::tempdir().unwrap();
+        let header = r#"{"schema_version":1,"scenario":{"name":"three"}}"#;
+        let lines = write(&dir, "run.jsonl", &book_lines(header));
+        let document = write(
+            &dir,
+            "run.json",
+            &format!(
+                r#"{{"schema_version":1,"other":[1],"scenario":{{"name":"three"}},"events":[{BOOK_EVENTS}]}}"#
+            ),
+        );
+        for (path, format) in [(&lines, Format::Lines), (&document, Format::Document)] {
+            let scan = scanned(path);
+            assert_eq!(scan.format, format);
+            assert_eq!(scan.schema_version, 1);
+            assert_eq!(scan.events, 4);
+            assert_eq!(scan.max_taxi, Some(2));
+            assert_eq!(scan.last_time, 3.0);
+            assert!(!scan.has_passengers);
+            assert!(!scan.is_dispatch());
+            assert_eq!(
+                scan.scenario_field("name").and_then(Value::as_str),
+                Some("three")
+            );
+            assert_eq!(times(path, &scan), [0.0, 0.0, 3.0, 3.0]);
+        }
+    }
+
+    #[test]
+    fn a_dispatch_log_is_told_by_its_passengers_its_version_or_its_model() {
+        let dir = tempfile::tempdir().unwrap();
+        let dispatch = |name: &str, version: u64, scenario: &str, events: &str| {
+            let path = write(
+                &dir,
+                name,
+                &format!(
+                    r#"{{"schema_version":{version},"scenario":{scenario},"events":[{events}]}}"#
+                ),
+            );
+            scanned(&path)
+        };
+        let request = r#"{"time":1,"passenger":0,"action":"request"},
+            {"time":2,"passenger":0,"action":"abandon"}"#;
+        let scan = dispatch("request.json", 1, "{}", request);
+        assert!(scan.has_passengers && scan.is_dispatch());
+        assert_eq!(scan.max_taxi, None);
+        let ride = r#"{"time":1,"taxi":0,"passenger":0,"action":"pick_up_passenger"}"#;
+        let scan = dispatch("ride.json", 1, "{}", ride);
+        assert!(scan.has_passengers && scan.is_dispatch());
+        let taxi = r#"{"time":1,"taxi":0,"action":"leave_garage"}"#;
+        let scan = dispatch("version.json", 2, "{}", taxi);
+        assert!(!scan.has_passengers && scan.is_dispatch());
+        let scan = dispatch("model.json", 1, r#"{"model":"dispatch"}"#, taxi);
+        assert!(!scan.has_passengers && scan.is_dispatch());
+        let scan = dispatch("book.json", 1, r#"{"model":"book"}"#, taxi);
+        assert!(!scan.is_dispatch());
+    }
+
+    #[test]
+    fn events_must_have_times_of_0_or_more_in_order_and_taxi_events_a_taxi() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = |name: &str, events: &str| {
+            write(
+                &dir,
+                name,
+                &format!(r#"{{"schema_version":1,"events":[{events}]}}"#),
+            )
+        };
+        let negative = log(
+            "negative.json",
+            r#"{"time":-1,"taxi":0,"action":"leave_garage"}"#,
+        );
+        assert!(
+            error(&negative).contains(
+                "event #1 has time -1: times are numbers of minutes, 0 or more at line 1"
+            ),
+            "{}",
+            error(&negative)
+        );
+        let backwards = log(
+            "backwards.json",
+            r#"{"time":2,"taxi":0,"action":"leave_garage"},
+               {"time":1.5,"taxi":0,"action":"going_home"}"#,
+        );
+        assert!(
+            error(&backwards).contains(
+                "event #2 at time 1.5 comes after an event at time 2: events must be in time order"
+            ),
+            "{}",
+            error(&backwards)
+        );
+        let no_taxi = log("no-taxi.json", r#"{"time":1,"action":"going_home"}"#);
+        assert!(
+            error(&no_taxi).contains("event #1 (GoingHome) names no taxi"),
+            "{}",
+            error(&no_taxi)
+        );
+    }
+
+    #[test]
+    fn a_sweep_a_shard_and_other_json_are_told_apart() {
+        let dir = tempfile::tempdir().unwrap();
+        let sweep = write(&dir, "sweep.json", r#"{"kind":"sweep","points":[{"a":1}]}"#);
+        assert!(matches!(scan(&sweep).unwrap(), Scanned::Sweep));
+        // Points beside events: a log all the same.
+        let both = write(
+            &dir,
+            "both.json",
+            r#"{"schema_version":1,"points":[],"events":[{"time":1,"taxi":4,"action":"leave_garage"}]}"#,
+        );
+        assert_eq!(scanned(&both).max_taxi, Some(4));
+        let shard = write(
+            &dir,
+            "shard.json",
+            r#"{"kind":"taxi-sim sweep shard","cells":[]}"#,
+        );
+        assert!(error(&shard).contains("is one shard of a sweep"));
+        let neither = "is neither a sweep";
+        let no_header = write(&dir, "no-header.json", r#"{"events":[]}"#);
+        assert!(error(&no_header).contains(neither));
+        let no_events = write(&dir, "no-events.json", r#"{"schema_version":1}"#);
+        assert!(error(&no_events).contains(neither));
+        let list = write(&dir, "list.json", "[1]");
+        assert!(
+            error(&list).contains("expected a JSON object"),
+            "{}",
+            error(&list)
+        );
+        let broken = write(&dir, "broken.json", r#"{"name": }"#);
+        assert!(error(&broken).contains(neither), "{}", error(&broken));
+    }
+
+    #[test]
+    fn a_broken_log_or_sweep_is_called_malformed_for_what_it_began_as() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = write(&dir, "log.json", r#"{"schema_version":1,"events":5}"#);
+        let message = error(&log);
+        assert!(
+            message.starts_with("malformed log '")
+                && message.contains("invalid type: integer `5`, expected an array of events"),
+            "{message}"
+        );
+        let sweep = write(&dir, "sweep.json", r#"{"points":[] "x"}"#);
+        assert!(
+            error(&sweep).starts_with("malformed sweep '"),
+            "{}",
+            error(&sweep)
+        );
+        let lines =
+            "{\"type\":\"event\",\"data\":{\"time\":1,\"taxi\":0,\"action\":\"leave_garage\"}}\n";
+        let headless = write(&dir, "headless.jsonl", lines);
+        assert!(error(&headless).contains("line 1 is not the header"));
+        let twice = write(
+            &dir,
+            "twice.jsonl",
+            &book_lines(r#"{"schema_version":1}"#).replacen(
+                "{\"type\":\"event\"",
+                "{\"type\":\"header\",\"data\":{\"schema_version\":1}}\n{\"type\":\"event\"",
+                1,
+            ),
+        );
+        assert!(
+            error(&twice).contains("line 3: a second header"),
+            "{}",
+            error(&twice)
+        );
+    }
+
+    #[test]
+    fn a_read_error_midway_is_reported_as_one() {
+        // Reading this process's memory from address 0 fails with EIO.
+        let mem = Path::new("/proc/self/mem");
+        let Err(Stop::Invalid(error)) = walk_document(mem, &mut |_, _| Ok(())) else {
+            panic!("read");
+        };
+        assert!(
+            error
+                .to_string()
+                .starts_with("could not read '/proc/self/mem'"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_long_log_is_read_to_its_end_past_each_check_for_ctrl_c() {
+        let dir = tempfile::tempdir().unwrap();
+        let count = CHECK_EVERY + 1;
+        let mut lines = String::from("{\"type\":\"header\",\"data\":{\"schema_version\":1}}\n");
+        let mut events = Vec::new();
+        for index in 0..count {
+            let event = format!(r#"{{"time":{index},"taxi":0,"action":"leave_garage"}}"#);
+            lines.push_str(&format!("{{\"type\":\"event\",\"data\":{event}}}\n"));
+            events.push(event);
+        }
+        let document = format!(r#"{{"schema_version":1,"events":[{}]}}"#, events.join(","));
+        for path in [
+            write(&dir, "long.jsonl", &lines),
+            write(&dir, "long.json", &document),
+        ] {
+            let scan = scanned(&path);
+            assert_eq!(scan.events, count);
+            assert_eq!(times(&path, &scan).len() as u64, count);
+        }
+    }
+}

@@ -249,3 +249,191 @@ mod tests {
         assert_eq!(measure_label("requests"), "requests");
     }
 }
+
+#[cfg(test)]
+mod bite_tests {
+    use plotters::coord::ranged1d::{BoldPoints, LightPoints};
+
+    use super::*;
+
+    #[test]
+    fn series_colours_follow_the_palette_and_start_again_past_its_end() {
+        assert_eq!(series_color(0), RGBColor(0, 114, 178));
+        assert_eq!(series_color(6), RGBColor(0, 0, 0));
+        assert_eq!(series_color(7), RGBColor(0, 114, 178));
+        assert_eq!(series_color(9), RGBColor(0, 158, 115));
+    }
+
+    #[test]
+    fn a_tint_blends_a_colour_over_white() {
+        assert_eq!(tint(RGBColor(213, 94, 0), 0.25), RGBColor(245, 215, 191));
+        assert_eq!(tint(RGBColor(0, 100, 255), 1.0), RGBColor(0, 100, 255));
+        assert_eq!(tint(RGBColor(0, 100, 255), 0.0), RGBColor(255, 255, 255));
+    }
+
+    #[test]
+    fn tick_labels_switch_to_exponents_only_at_their_edges() {
+        assert_eq!(tick_label(1.0e-12), "1e-12");
+        assert_eq!(tick_label(-1.0e-13), "0");
+        assert_eq!(tick_label(999_999.0), "999999");
+        assert_eq!(tick_label(1.0e6), "1e6");
+        assert_eq!(tick_label(-1.0e6), "-1e6");
+        assert_eq!(tick_label(1.0e-4), "0.0001");
+        assert_eq!(tick_label(5.0e-5), "5e-5");
+        assert_eq!(tick_label(0.5), "0.5");
+    }
+
+    #[test]
+    fn every_share_and_time_measure_is_told_by_its_name() {
+        for share in [
+            "p_x",
+            "x_share",
+            "service_level",
+            "utilization",
+            "occupancy",
+        ] {
+            assert_eq!(unit_of(share), Some("share"), "{share}");
+        }
+        assert_eq!(unit_of("wait_mean"), Some("minutes"));
+        assert_eq!(unit_of("queue_time"), Some("minutes"));
+        assert_eq!(
+            measure_label("trips_per_taxi_hour"),
+            "trips_per_taxi_hour (trips per taxi-hour)"
+        );
+        assert_eq!(unit_of("trips_per_taxi"), None);
+        assert_eq!(unit_of("occupancy_p90"), None);
+    }
+
+    #[test]
+    fn text_width_is_six_tenths_of_the_drawn_size_a_letter() {
+        // The drawn size is size / 1.24.
+        assert_eq!(text_width("10", 17.0), 17); // 16.45
+        assert_eq!(text_width("rng = a", 17.0), 58); // 57.58
+        assert_eq!(text_width("abcd", 26.0), 51); // 50.32
+        assert_eq!(text_width("", 26.0), 0);
+    }
+
+    #[test]
+    fn an_axis_maps_its_range_linearly_onto_the_pixels_and_keeps_its_ticks() {
+        let axis = TickedAxis::new(2.0..12.0, vec![0.0, 2.0, 7.0, 12.0, 13.0]);
+        assert_eq!(axis.ticks, [2.0, 7.0, 12.0], "ticks inside the range");
+        assert_eq!(axis.range(), 2.0..12.0);
+        assert_eq!(axis.map(&4.5, (100, 300)), 150);
+        assert_eq!(axis.map(&4.5, (300, 100)), 250, "upwards");
+        assert_eq!(axis.map(&2.0, (100, 300)), 100);
+        assert_eq!(axis.map(&12.0, (100, 300)), 300);
+        // Far outside: held at a range's length beyond either end.
+        assert_eq!(axis.map(&-100.0, (100, 300)), -100);
+        assert_eq!(axis.map(&100.0, (100, 300)), 500);
+        let flat = TickedAxis::new(5.0..5.0, vec![5.0]);
+        assert_eq!(flat.map(&5.0, (100, 300)), 200, "no span: the middle");
+        assert_eq!(axis.key_points(BoldPoints(10)), [2.0, 7.0, 12.0]);
+        assert!(axis.key_points(LightPoints::new(10, 50)).is_empty());
+    }
+
+    /// Each element named `tag`, as its attributes `names`.
+    fn shapes(svg: &str, tag: &str, names: &[&str]) -> Vec<Vec<String>> {
+        let svg = roxmltree::Document::parse(svg).unwrap();
+        svg.descendants()
+            .filter(|node| node.has_tag_name(tag))
+            .map(|node| {
+                names
+                    .iter()
+                    .map(|name| node.attribute(*name).unwrap_or("").to_string())
+                    .collect()
+            })
+            .collect()
+    }
+
+    fn texts(svg: &str) -> Vec<Vec<String>> {
+        let document = roxmltree::Document::parse(svg).unwrap();
+        document
+            .descendants()
+            .filter(|node| node.has_tag_name("text"))
+            .map(|node| {
+                vec![
+                    node.text().unwrap_or("").trim().to_string(),
+                    node.attribute("x").unwrap().to_string(),
+                    node.attribute("y").unwrap().to_string(),
+                ]
+            })
+            .collect()
+    }
+
+    fn strings(rows: &[&[&str]]) -> Vec<Vec<String>> {
+        rows.iter()
+            .map(|row| row.iter().map(|each| each.to_string()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn a_legend_column_stacks_its_entries_26_pixels_apart() {
+        let entries = [
+            (Swatch::Line(RGBColor(0, 114, 178)), "one".to_string()),
+            (Swatch::Fill(RGBColor(213, 94, 0)), "two".to_string()),
+        ];
+        let mut svg = String::new();
+        let height = {
+            let root = SVGBackend::with_string(&mut svg, (300, 200)).into_drawing_area();
+            let height = draw_legend_column(&root, (10, 20), &entries).unwrap();
+            root.present().unwrap();
+            height
+        };
+        assert_eq!(height, 52);
+        // Middles at 20 + 13 and 20 + 13 + 26; labels 34 right of the key.
+        assert_eq!(
+            texts(&svg),
+            strings(&[&["one", "44", "33"], &["two", "44", "59"]])
+        );
+        assert_eq!(
+            shapes(&svg, "polyline", &["points", "stroke"]),
+            strings(&[&["10,33 36,33 ", "#0072B2"]])
+        );
+        assert_eq!(
+            shapes(&svg, "circle", &["cx", "cy", "r"]),
+            strings(&[&["23", "33", "4"]])
+        );
+        assert_eq!(
+            shapes(
+                &svg,
+                "rect",
+                &["x", "y", "width", "height", "fill", "stroke"]
+            ),
+            strings(&[
+                &["10", "51", "26", "16", "#D55E00", "none"],
+                &["10", "51", "26", "16", "none", "#787878"],
+            ])
+        );
+    }
+
+    #[test]
+    fn a_legend_row_sets_each_entry_after_the_last_label() {
+        let entries = [
+            (Swatch::Fill(RGBColor(230, 159, 0)), "prowling".to_string()),
+            (Swatch::Line(RGBColor(0, 114, 178)), "abcd".to_string()),
+        ];
+        let mut svg = String::new();
+        {
+            let root = SVGBackend::with_string(&mut svg, (400, 200)).into_drawing_area();
+            draw_legend_row(&root, (20, 98), &entries).unwrap();
+            root.present().unwrap();
+        }
+        // "prowling" is 8 letters at 17: 66 px; then 30 of air.
+        let second = 20 + 34 + 66 + 30;
+        assert_eq!(
+            texts(&svg),
+            strings(&[
+                &["prowling", "54", "98"],
+                &["abcd", &(second + 34).to_string(), "98"]
+            ])
+        );
+        assert_eq!(
+            shapes(&svg, "rect", &["x", "y", "fill"])[..1],
+            strings(&[&["20", "90", "#E69F00"]])
+        );
+        assert_eq!(
+            shapes(&svg, "polyline", &["points"]),
+            strings(&[&[&format!("{second},98 {},98 ", second + 26)]])
+        );
+    }
+}

@@ -523,3 +523,366 @@ mod tests {
         assert_eq!(document.varied_keys(), ["taxis", "demand.rate"]);
     }
 }
+
+#[cfg(test)]
+mod bite_tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn document(text: &str) -> SweepDocument {
+        serde_json::from_str(text).unwrap()
+    }
+
+    fn assert_close(actual: f64, expected: f64, what: &str) {
+        assert!(
+            (actual - expected).abs() < 1e-9,
+            "{what}: {actual}, expected {expected}"
+        );
+    }
+
+    fn assert_range(
+        (low, high, ticks): (f64, f64, Vec<f64>),
+        expected: (f64, f64, &[f64]),
+        what: &str,
+    ) {
+        assert_close(low, expected.0, &format!("{what}: low"));
+        assert_close(high, expected.1, &format!("{what}: high"));
+        assert_eq!(ticks, expected.2, "{what}: ticks");
+    }
+
+    /// A series of (x, mean, ci_low, ci_high).
+    fn series(points: &[(f64, f64, f64, f64)]) -> Vec<Series> {
+        vec![Series {
+            points: points.to_vec(),
+        }]
+    }
+
+    #[test]
+    fn the_x_axis_pads_the_swept_values_by_four_percent_and_ticks_each_of_a_few() {
+        assert_range(
+            x_axis(&[2.0, 6.0, 4.0, 4.0]),
+            (2.0 - 0.16, 6.0 + 0.16, &[2.0, 4.0, 6.0]),
+            "three values",
+        );
+        // One value: half its size (at least 1/2) either side.
+        assert_range(x_axis(&[3.0]), (1.5, 4.5, &[3.0]), "one value");
+        assert_range(x_axis(&[-4.0]), (-6.0, -2.0, &[-4.0]), "one negative");
+        assert_range(x_axis(&[0.0]), (-0.5, 0.5, &[0.0]), "zero");
+        // Up to 12 values are the ticks themselves; more get round ticks.
+        let twelve: Vec<f64> = (1..=12).map(f64::from).collect();
+        assert_range(x_axis(&twelve), (1.0 - 0.44, 12.0 + 0.44, &twelve), "12");
+        let thirteen: Vec<f64> = (0..=12).map(f64::from).collect();
+        assert_range(
+            x_axis(&thirteen),
+            (-0.48, 12.48, &[0.0, 2.0, 4.0, 6.0, 8.0, 10.0, 12.0]),
+            "13",
+        );
+    }
+
+    #[test]
+    fn the_y_axis_shows_every_interval_with_eight_percent_of_air() {
+        assert_range(
+            y_axis(&series(&[(1.0, 7.0, 2.0, 12.0)]), "trips"),
+            (1.2, 12.8, &[2.0, 4.0, 6.0, 8.0, 10.0, 12.0]),
+            "from 2 to 12",
+        );
+        // A measure whose intervals reach below 0 is padded below 0 ...
+        assert_range(
+            y_axis(&series(&[(1.0, 0.0, -2.0, 8.0)]), "trips"),
+            (-2.8, 8.8, &[-2.0, 0.0, 2.0, 4.0, 6.0, 8.0]),
+            "from -2 to 8",
+        );
+        // ... one that does not is not.
+        assert_range(
+            y_axis(&series(&[(1.0, 5.0, 0.5, 10.5)]), "trips"),
+            (0.0, 11.3, &[0.0, 2.0, 4.0, 6.0, 8.0, 10.0]),
+            "from 0.5 to 10.5",
+        );
+        // One value without spread: a tenth of it (at least 1/10) either side.
+        assert_range(
+            y_axis(&series(&[(1.0, 5.0, 5.0, 5.0)]), "trips"),
+            (4.5, 5.5, &[4.6, 4.8, 5.0, 5.2, 5.4]),
+            "5 alone",
+        );
+        assert_range(
+            y_axis(&series(&[(1.0, 0.0, 0.0, 0.0)]), "trips"),
+            (0.0, 0.1, &[0.0, 0.02, 0.04, 0.06, 0.08, 0.1]),
+            "0 alone",
+        );
+        // Nothing to show: 0 to 1.
+        assert_range(
+            y_axis(&[Series::default()], "trips"),
+            (0.0, 1.0, &[0.0, 0.2, 0.4, 0.6, 0.8, 1.0]),
+            "no points",
+        );
+    }
+
+    #[test]
+    fn a_share_is_not_padded_past_1_unless_it_exceeds_1() {
+        let points = [(1.0, 0.7, 0.5, 0.98)];
+        let (_, top, _) = y_axis(&series(&points), "p_wait");
+        assert_close(top, 1.0, "a share");
+        let (_, top, _) = y_axis(&series(&points), "trips");
+        assert_close(top, 0.98 + 0.48 * 0.08, "not a share");
+        let (_, top, _) = y_axis(&series(&[(1.0, 1.0, 0.5, 1.5)]), "p_wait");
+        assert_close(top, 1.58, "a share above 1");
+    }
+
+    #[test]
+    fn nice_ticks_handle_empty_ranges_and_large_steps() {
+        assert_eq!(nice_ticks(5.0, 1.0, 5), [5.0], "a backwards range");
+        assert_eq!(
+            nice_ticks(0.0, 1000.0, 5),
+            [0.0, 200.0, 400.0, 600.0, 800.0, 1000.0]
+        );
+        assert_eq!(nice_ticks(-30.0, 25.0, 5), [-20.0, 0.0, 20.0]);
+        assert_eq!(nice_ticks(0.0, 1.0, 0), [0.0, 1.0], "at least one step");
+    }
+
+    #[test]
+    fn the_varied_keys_come_from_any_form_of_vary_or_else_from_the_points() {
+        let keys = |vary: &str| {
+            document(&format!(
+                r#"{{"replications":2,"confidence":0.95,{vary}
+                    "points":[{{"params":{{"z":1,"a":2}},"measures":{{}}}}]}}"#
+            ))
+            .varied_keys()
+        };
+        assert_eq!(
+            keys(r#""vary":[{"key":"taxis","values":[1,2]},{"name":"rate"},3],"#),
+            ["taxis", "rate"]
+        );
+        assert_eq!(keys(r#""vary":{"taxis":[1,2]},"#), ["taxis"]);
+        assert_eq!(keys(r#""vary":[" taxis = 1,2"],"#), ["taxis"]);
+        assert_eq!(keys(""), ["a", "z"], "the points' keys");
+        assert_eq!(keys(r#""vary":[],"#), ["a", "z"], "the points' keys");
+    }
+
+    const TWO_KEYS: &str = r#"{"replications":3,"confidence":0.9,"seed":5,"scenario":{"name":"s"},
+        "vary":["taxis=2,4,6","rng=a,b"],
+        "points":[
+         {"params":{"taxis":4,"rng":"a"},"measures":{"trips":{"mean":20,"ci_low":18,"ci_high":22}}},
+         {"params":{"taxis":2,"rng":"a"},"measures":{"trips":{"mean":10,"ci_low":8,"ci_high":12},
+                                                     "p_wait":{"mean":0.5}}},
+         {"params":{"taxis":"6","rng":"b"},"measures":{"trips":{"mean":30,"ci_low":28,"ci_high":32},
+                                                       "p_wait":{"mean":null}}}
+        ]}"#;
+
+    #[test]
+    fn points_are_arranged_in_one_series_per_value_of_the_other_keys() {
+        let document = document(TWO_KEYS);
+        assert_eq!(document.measures(), ["p_wait", "trips"]);
+        let layout = arrange(&document, Path::new("s.json")).unwrap();
+        assert_eq!(layout.key, "taxis");
+        assert_eq!(layout.xs, [4.0, 2.0, 6.0], "a number given as text too");
+        assert_eq!(layout.series_of, [0, 0, 1]);
+        assert_eq!(layout.labels, ["rng = a", "rng = b"]);
+        let trips = series_of_measure(&document, &layout, "trips");
+        assert_eq!(trips.len(), 2);
+        assert_eq!(
+            trips[0].points,
+            [(2.0, 10.0, 8.0, 12.0), (4.0, 20.0, 18.0, 22.0)],
+            "sorted by x"
+        );
+        assert_eq!(trips[1].points, [(6.0, 30.0, 28.0, 32.0)]);
+        // Without an interval the mean stands alone; without a mean, nothing.
+        let shares = series_of_measure(&document, &layout, "p_wait");
+        assert_eq!(shares[0].points, [(2.0, 0.5, 0.5, 0.5)]);
+        assert!(shares[1].points.is_empty());
+        assert_eq!(value_text(&json!("a b")), "a b");
+        assert_eq!(value_text(&json!(0.5)), "0.5");
+    }
+
+    #[test]
+    fn a_point_without_a_varied_key_is_named_by_its_number() {
+        let document = document(
+            r#"{"replications":2,"confidence":0.95,"vary":["taxis=1,2","rng=a"],
+                "points":[{"params":{"taxis":1,"rng":"a"},"measures":{}},
+                          {"params":{"taxis":2},"measures":{}}]}"#,
+        );
+        let error = arrange(&document, Path::new("s.json")).err().unwrap();
+        assert_eq!(
+            error.to_string(),
+            "sweep 's.json': point #2 has no value for the varied key 'rng'"
+        );
+    }
+
+    /// The SVG of `requested` measures of `document`.
+    fn svg_of(document: &str, requested: &[&str]) -> String {
+        let requested: Vec<String> = requested.iter().map(|name| name.to_string()).collect();
+        draw(&self::document(document), &requested, Path::new("s.json")).unwrap()
+    }
+
+    fn size(svg: &roxmltree::Document) -> (u32, u32) {
+        let root = svg.root_element();
+        let number = |name| root.attribute(name).unwrap().parse().unwrap();
+        (number("width"), number("height"))
+    }
+
+    /// Every text of the SVG with its position.
+    fn texts(svg: &roxmltree::Document) -> Vec<(String, i32, i32)> {
+        svg.descendants()
+            .filter(|node| node.has_tag_name("text"))
+            .map(|node| {
+                let number = |name| node.attribute(name).unwrap().parse().unwrap();
+                (
+                    node.text().unwrap_or("").trim().to_string(),
+                    number("x"),
+                    number("y"),
+                )
+            })
+            .collect()
+    }
+
+    fn has_text(svg: &roxmltree::Document, text: &str) -> bool {
+        texts(svg).iter().any(|(each, _, _)| each == text)
+    }
+
+    /// Each element named `tag`, as its attributes `names`.
+    fn shapes<'a>(svg: &'a roxmltree::Document, tag: &str, names: &[&str]) -> Vec<Vec<&'a str>> {
+        svg.descendants()
+            .filter(|node| node.has_tag_name(tag))
+            .map(|node| {
+                names
+                    .iter()
+                    .map(|name| node.attribute(*name).unwrap_or(""))
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn each_point_is_drawn_where_its_mean_falls_in_the_padded_ranges() {
+        let text = svg_of(TWO_KEYS, &["trips"]);
+        let svg = roxmltree::Document::parse(&text).unwrap();
+        assert!(has_text(&svg, "Sweep of 's' over taxis"));
+        assert!(has_text(
+            &svg,
+            "line: mean of 3 replications; band: its 90% confidence interval, seed 5"
+        ));
+        assert!(has_text(&svg, "trips"));
+        // The plot: below the title (90) and a margin of 16, above the x
+        // labels (58) and a margin of 8; right of a margin of 8 and of the
+        // y labels ("10" to "30": 17 px, plus 46 of room), left of a
+        // margin of 24 in the panel of 640.
+        let (left, right, top, bottom) = (8 + 17 + 46, 640 - 24 - 1, 90 + 16, 550 - 8 - 58 - 1);
+        assert_eq!(
+            size(&svg),
+            (640 + 58 + 80, 90 + 460),
+            "a legend of 7 letters"
+        );
+        // x from 2 - 0.16 to 6 + 0.16; y from 8 - 1.92 to 32 + 1.92.
+        let pixel = |(x, y): (f64, f64)| {
+            let x = f64::from(left) + f64::from(right - left) * (x - 1.84) / 4.32;
+            let y = f64::from(bottom) - f64::from(bottom - top) * (y - 6.08) / 27.84;
+            (x.round().to_string(), y.round().to_string())
+        };
+        let circles = shapes(&svg, "circle", &["cx", "cy", "fill"]);
+        let expected: Vec<Vec<String>> = [
+            ((2.0, 10.0), "#0072B2"),
+            ((4.0, 20.0), "#0072B2"),
+            ((6.0, 30.0), "#D55E00"),
+        ]
+        .into_iter()
+        .map(|(point, color)| {
+            let (x, y) = pixel(point);
+            vec![x, y, color.to_string()]
+        })
+        .collect();
+        assert_eq!(circles[..3], expected, "the means");
+        // The first series' band; the second's single interval as a bar.
+        let band = shapes(&svg, "polygon", &["points", "fill"]);
+        let corner = |point| {
+            let (x, y) = pixel(point);
+            format!("{x},{y}")
+        };
+        assert_eq!(
+            band,
+            [[
+                format!(
+                    "{} {} {} {} ",
+                    corner((2.0, 12.0)),
+                    corner((4.0, 22.0)),
+                    corner((4.0, 18.0)),
+                    corner((2.0, 8.0))
+                ),
+                "#0072B2".to_string()
+            ]]
+        );
+        let bars = shapes(&svg, "polyline", &["points", "stroke-width"]);
+        let bar = format!("{} {} ", corner((6.0, 28.0)), corner((6.0, 32.0)));
+        assert!(bars.contains(&vec![&bar, "6"]), "{bars:?}");
+        // The legend, right of the panel.
+        for (label, y) in [("rng = a", 90 + 20 + 13), ("rng = b", 90 + 20 + 13 + 26)] {
+            assert!(
+                texts(&svg).contains(&(label.to_string(), 640 + 10 + 34, y)),
+                "{label}"
+            );
+        }
+    }
+
+    #[test]
+    fn measures_are_laid_out_in_up_to_three_columns_beside_the_legend() {
+        let legend = 58 + 80;
+        let one_series = TWO_KEYS.replace(r#""rng":"b""#, r#""rng":"a""#);
+        for (requested, width, height) in [
+            (&["trips"][..], 640 + legend, 550),
+            (&["trips", "trips"][..], 640 + legend, 550),
+            (&["trips", "p_wait"][..], 2 * 640 + legend, 550),
+            (&[][..], 2 * 640 + legend, 550),
+        ] {
+            let svg = svg_of(TWO_KEYS, requested);
+            let svg = roxmltree::Document::parse(&svg).unwrap();
+            assert_eq!(size(&svg), (width, height), "{requested:?}");
+            assert!(
+                texts(&svg).contains(&(
+                    "rng = a".to_string(),
+                    width as i32 - legend as i32 + 44,
+                    123
+                )),
+                "{requested:?}"
+            );
+        }
+        let svg = svg_of(&one_series, &[]);
+        let svg = roxmltree::Document::parse(&svg).unwrap();
+        assert_eq!(size(&svg), (2 * 640, 550), "one series: no legend");
+        assert!(!has_text(&svg, "rng = a"));
+
+        let measures: Vec<String> = (1..=5).map(|n| format!("m{n}")).collect();
+        let five = format!(
+            r#"{{"replications":1,"confidence":0.95,"vary":["taxis=1"],
+                "points":[{{"params":{{"taxis":1}},"measures":{{{}}}}}]}}"#,
+            measures
+                .iter()
+                .map(|name| format!(r#""{name}":{{"mean":1}}"#))
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        let svg = svg_of(&five, &[]);
+        let svg = roxmltree::Document::parse(&svg).unwrap();
+        assert_eq!(size(&svg), (3 * 640, 90 + 2 * 460));
+        assert!(has_text(
+            &svg,
+            "line: mean of 1 replication; band: its 95% confidence interval"
+        ));
+        assert!(has_text(&svg, "Sweep of 'sweep' over taxis"));
+        assert_eq!(shapes(&svg, "circle", &["r"]).len(), 5, "a point a panel");
+    }
+
+    #[test]
+    fn a_measure_asked_for_must_exist_and_one_without_values_says_so() {
+        let requested = vec!["trip".to_string()];
+        let error = draw(&document(TWO_KEYS), &requested, Path::new("s.json"))
+            .err()
+            .unwrap();
+        assert_eq!(
+            error.to_string(),
+            "sweep 's.json' has no measure 'trip'; it has: p_wait, trips"
+        );
+        let without = TWO_KEYS.replace(r#""mean":0.5"#, r#""mean":null"#);
+        let svg = svg_of(&without, &["p_wait"]);
+        let svg = roxmltree::Document::parse(&svg).unwrap();
+        assert!(has_text(&svg, "p_wait: no values"));
+    }
+}

@@ -523,3 +523,431 @@ mod tests {
         assert_eq!(seen, [(0, 1.0), (1, 2.0), (2, 1.0)]);
     }
 }
+
+#[cfg(test)]
+mod bite_tests {
+    use std::path::PathBuf;
+
+    use super::*;
+
+    fn event(time: f64, taxi: Option<u64>, action: Action) -> LogEvent {
+        LogEvent {
+            time,
+            taxi,
+            passenger: None,
+            action,
+        }
+    }
+
+    /// Minutes a row spent in each state, over every slice.
+    fn totals(timeline: &Timeline, row: usize) -> [f64; 4] {
+        let mut totals = [0.0; 4];
+        for cell in &timeline.minutes[row * SLICES..(row + 1) * SLICES] {
+            for (total, minutes) in totals.iter_mut().zip(cell) {
+                *total += minutes;
+            }
+        }
+        totals
+    }
+
+    fn assert_totals(actual: [f64; 4], expected: [f64; 4], what: &str) {
+        for (a, e) in actual.iter().zip(expected) {
+            assert!(
+                (a - e).abs() < 1e-9,
+                "{what}: {actual:?}, expected {expected:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn each_taxi_row_gathers_the_minutes_of_each_state_and_its_runs() {
+        // Ticks of 2 minutes; 10 minutes drawn.
+        let mut timeline = Timeline::new(Sample::new(2, 40), 10.0, false, 2.0);
+        for event in [
+            event(0.5, Some(0), Action::LeaveGarage),
+            event(1.0, Some(0), Action::PickUpPassenger),
+            event(2.0, Some(0), Action::DropOffPassenger),
+            event(2.25, Some(1), Action::LeaveGarage),
+            event(3.0, Some(0), Action::GoingHome),
+            event(4.0, Some(5), Action::GoingHome),
+        ] {
+            timeline.record(&event);
+        }
+        timeline.finish(10.0);
+        // In legend order: prowling, occupied, idle, off duty.
+        assert_totals(totals(&timeline, 0), [3.0, 2.0, 0.0, 5.0], "taxi 0");
+        assert_totals(totals(&timeline, 1), [5.5, 0.0, 0.0, 4.5], "taxi 1");
+        assert_eq!(
+            timeline.runs(0),
+            [
+                (0, 110, State::OffDuty),
+                (110, 220, State::Prowling),
+                (220, 440, State::Occupied),
+                (440, 660, State::Prowling),
+                (660, SLICES, State::OffDuty),
+            ]
+        );
+        assert!(timeline.shows(State::Occupied) && !timeline.shows(State::Idle));
+        assert!(timeline.waiting.is_none(), "the book has no passengers");
+    }
+
+    #[test]
+    fn a_span_whose_slices_add_up_to_less_than_it_still_ends_in_the_last_slice() {
+        // 1100 slices of 35 / 1100 minutes end a little before 35.
+        assert!(SLICES as f64 * (35.0 / SLICES as f64) < 35.0);
+        let mut timeline = Timeline::new(Sample::new(1, 40), 35.0, true, 1.0);
+        timeline.record(&event(0.0, Some(0), Action::LeaveGarage));
+        timeline.finish(35.0);
+        assert_totals(totals(&timeline, 0), [0.0, 0.0, 35.0, 0.0], "taxi 0");
+        assert_eq!(timeline.runs(0), [(0, SLICES, State::Idle)]);
+    }
+
+    #[test]
+    fn a_count_that_changes_on_a_slice_boundary_belongs_to_the_slice_after_it() {
+        // Slices of one minute: 1 waiting over exactly slices 100 to 199.
+        let mut timeline = Timeline::new(Sample::new(1, 40), SLICES as f64, true, 1.0);
+        let rider = |time, action| LogEvent {
+            time,
+            taxi: None,
+            passenger: Some(0),
+            action,
+        };
+        timeline.record(&rider(100.0, Action::Request));
+        timeline.record(&rider(200.0, Action::Abandon));
+        timeline.finish(SLICES as f64);
+        let waiting = timeline.waiting.as_ref().unwrap();
+        let slices = |range: std::ops::Range<usize>| -> Vec<(u64, u64)> {
+            range
+                .map(|slice| (waiting.low[slice], waiting.high[slice]))
+                .collect()
+        };
+        assert_eq!(slices(99..101), [(0, 0), (1, 1)]);
+        assert_eq!(slices(199..201), [(1, 1), (0, 0)]);
+    }
+
+    #[test]
+    fn a_state_held_for_one_slice_is_a_run_of_one_slice() {
+        // Slices of one minute: prowling over exactly slice 100.
+        let mut timeline = Timeline::new(Sample::new(1, 40), SLICES as f64, false, 1.0);
+        timeline.record(&event(100.0, Some(0), Action::LeaveGarage));
+        timeline.record(&event(101.0, Some(0), Action::PickUpPassenger));
+        timeline.finish(SLICES as f64);
+        assert_eq!(
+            timeline.runs(0),
+            [
+                (0, 100, State::OffDuty),
+                (100, 101, State::Prowling),
+                (101, SLICES, State::Occupied),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_sampled_fleet_gathers_only_the_rows_of_its_sample() {
+        let mut timeline = Timeline::new(Sample::new(10, 2), 10.0, true, 1.0);
+        timeline.record(&event(1.0, Some(3), Action::LeaveGarage));
+        timeline.record(&event(2.0, Some(5), Action::LeaveGarage));
+        timeline.finish(10.0);
+        assert_totals(totals(&timeline, 0), [0.0, 0.0, 0.0, 10.0], "taxi 0");
+        assert_totals(totals(&timeline, 1), [0.0, 0.0, 8.0, 2.0], "taxi 5");
+    }
+
+    #[test]
+    fn the_passengers_waiting_are_counted_per_slice_lowest_highest_and_weighted() {
+        let mut timeline = Timeline::new(Sample::new(1, 40), 11.0, true, 1.0);
+        let rider = |time, action| LogEvent {
+            time,
+            taxi: None,
+            passenger: Some(0),
+            action,
+        };
+        // Slices of 0.01 minutes: 1 waiting from 1.005 to 3.005, 2 to
+        // 6.005, 1 to 8.005, none after (an abandon too many changes nothing).
+        for event in [
+            rider(1.005, Action::Request),
+            rider(3.005, Action::Request),
+            event(6.005, Some(0), Action::PickUpPassenger),
+            rider(8.005, Action::Abandon),
+            rider(9.0, Action::Abandon),
+        ] {
+            timeline.record(&event);
+        }
+        timeline.finish(11.0);
+        let waiting = timeline.waiting.as_ref().unwrap();
+        let area: f64 = waiting.weighted.iter().sum();
+        assert!((area - (2.0 + 2.0 * 3.0 + 2.0)).abs() < 1e-9, "{area}");
+        assert_eq!((waiting.low[100], waiting.high[100]), (0, 1));
+        assert_eq!((waiting.low[200], waiting.high[200]), (1, 1));
+        assert_eq!((waiting.low[450], waiting.high[450]), (2, 2));
+        assert_eq!((waiting.low[1000], waiting.high[1000]), (0, 0));
+        assert!((waiting.weighted[450] / timeline.slice_width - 2.0).abs() < 1e-9);
+        assert_totals(
+            totals(&timeline, 0),
+            [0.0, 11.0 - 6.005, 0.0, 6.005],
+            "taxi 0",
+        );
+    }
+
+    fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> PathBuf {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    /// The timeline of a log (a JSON document) as SVG.
+    fn chart_of(
+        dir: &tempfile::TempDir,
+        log: &str,
+        max_rows: usize,
+    ) -> roxmltree::Document<'static> {
+        let path = write(dir, "log.json", log);
+        let log::Scanned::Log(scan) = log::scan(&path).unwrap() else {
+            panic!("not a log");
+        };
+        let svg = draw(&path, &scan, max_rows).unwrap().unwrap();
+        roxmltree::Document::parse(Box::leak(svg.into_boxed_str())).unwrap()
+    }
+
+    fn size(svg: &roxmltree::Document) -> (u32, u32) {
+        let root = svg.root_element();
+        let number = |name| root.attribute(name).unwrap().parse().unwrap();
+        (number("width"), number("height"))
+    }
+
+    /// Every text as (text, x, y, anchor).
+    fn texts(svg: &roxmltree::Document) -> Vec<(String, i32, i32, String)> {
+        svg.descendants()
+            .filter(|node| node.has_tag_name("text"))
+            .map(|node| {
+                let number = |name| node.attribute(name).unwrap().parse().unwrap();
+                (
+                    node.text().unwrap_or("").trim().to_string(),
+                    number("x"),
+                    number("y"),
+                    node.attribute("text-anchor").unwrap_or("").to_string(),
+                )
+            })
+            .collect()
+    }
+
+    fn has_text(svg: &roxmltree::Document, text: &str) -> bool {
+        texts(svg).iter().any(|each| each.0 == text)
+    }
+
+    /// The x tick labels (centred, below the rows).
+    fn x_ticks(svg: &roxmltree::Document) -> Vec<String> {
+        texts(svg)
+            .into_iter()
+            .filter(|text| {
+                text.3 == "middle" && text.2 > 120 && text.0 != "taxi" && !text.0.contains(' ')
+            })
+            .map(|text| text.0)
+            .collect()
+    }
+
+    /// The rows' rectangles, (x, y, width, height, fill), top to bottom.
+    fn rectangles(svg: &roxmltree::Document) -> Vec<(i32, i32, i32, i32, String)> {
+        let mut rectangles: Vec<_> = svg
+            .descendants()
+            .filter(|node| node.has_tag_name("rect"))
+            .filter(|node| node.attribute("stroke") == Some("none"))
+            .filter(|node| {
+                STATES
+                    .iter()
+                    .any(|(_, _, color)| node.attribute("fill") == Some(&hex(*color)))
+            })
+            .map(|node| {
+                let number = |name| node.attribute(name).unwrap().parse().unwrap();
+                (
+                    number("x"),
+                    number("y"),
+                    number("width"),
+                    number("height"),
+                    node.attribute("fill").unwrap().to_string(),
+                )
+            })
+            .filter(|rectangle| rectangle.1 > 120)
+            .collect();
+        rectangles.sort_by_key(|rectangle| (rectangle.1, rectangle.0));
+        rectangles
+    }
+
+    fn hex(color: RGBColor) -> String {
+        format!("#{:02X}{:02X}{:02X}", color.0, color.1, color.2)
+    }
+
+    const BOOK: &str = r##"{"schema_version":1,
+        "scenario":{"name":"two","minutes_per_tick":2,"end_time":5},
+        "events":[{"time":0,"taxi":0,"action":"leave_garage"},
+                  {"time":1,"taxi":0,"action":"pick_up_passenger"},
+                  {"time":2,"taxi":0,"action":"drop_off_passenger"},
+                  {"time":3,"taxi":1,"action":"leave_garage"}]}"##;
+
+    #[test]
+    fn a_book_timeline_is_drawn_in_minutes_with_a_row_per_taxi() {
+        let dir = tempfile::tempdir().unwrap();
+        let svg = chart_of(&dir, BOOK, 40);
+        assert!(has_text(&svg, "Taxis of 'two' over time (book model)"));
+        assert!(has_text(&svg, "all 2 taxis; 4 events"));
+        // Two rows of 34 px, 90 for the axis, below a header of 120.
+        assert_eq!(size(&svg), (1300, 120 + 2 * 34 + 90));
+        // 5 ticks of 2 minutes: 10 minutes.
+        assert_eq!(
+            x_ticks(&svg),
+            ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10"]
+        );
+        let rows = rectangles(&svg);
+        let (left, right) = (rows[0].0, rows[2].0 + rows[2].2);
+        let at = |minutes: f64| left + (f64::from(right - left) * minutes / 10.0).round() as i32;
+        let (prowling, occupied) = ("#E69F00", "#0072B2");
+        // Taxi 0 on the top row: prowling 0 to 2, occupied to 4, prowling on.
+        let top: Vec<_> = rows.iter().filter(|row| row.1 == rows[0].1).collect();
+        assert_eq!(top.len(), 3, "{rows:?}");
+        assert_eq!((top[0].4.as_str(), top[1].4.as_str()), (prowling, occupied));
+        assert!((top[1].0 - at(2.0)).abs() <= 1, "{rows:?}");
+        assert!((top[2].0 - at(4.0)).abs() <= 1, "{rows:?}");
+        // Taxi 1 below: off duty until 6, 1 px of gap between the rows.
+        let bottom: Vec<_> = rows.iter().filter(|row| row.1 != rows[0].1).collect();
+        assert_eq!(bottom[0].4, "#DDDDDD");
+        assert!((bottom[1].0 - at(6.0)).abs() <= 1, "{rows:?}");
+        assert!(bottom[0].1 > top[0].1 + top[0].3, "{rows:?}");
+        // The taxis' labels, beside their rows.
+        for (label, row) in [("0", top[0]), ("1", bottom[0])] {
+            let text = texts(&svg)
+                .into_iter()
+                .find(|text| text.0 == label && text.3 == "end")
+                .unwrap();
+            assert!(
+                text.2 > row.1 && text.2 < row.1 + row.3,
+                "{label}: {text:?} {row:?}"
+            );
+        }
+        // The legend: only the states shown.
+        assert!(texts(&svg).contains(&("prowling".into(), 54, 98, "start".into())));
+        assert!(has_text(&svg, "off duty") && !has_text(&svg, "idle"));
+        assert!(!has_text(&svg, "passengers waiting"));
+    }
+
+    #[test]
+    fn a_book_time_of_no_length_or_of_0_minutes_a_tick_is_drawn_anyway() {
+        let dir = tempfile::tempdir().unwrap();
+        // Ticks of 0 minutes are taken as 1.
+        let svg = chart_of(
+            &dir,
+            &BOOK.replace("\"minutes_per_tick\":2", "\"minutes_per_tick\":0"),
+            40,
+        );
+        assert_eq!(
+            x_ticks(&svg),
+            [
+                "0", "0.5", "1", "1.5", "2", "2.5", "3", "3.5", "4", "4.5", "5"
+            ]
+        );
+        // Every event at 0 and no end time: one minute.
+        let instant = r#"{"schema_version":1,"scenario":{"fleet":{"taxis":3}},
+            "events":[{"time":0,"taxi":0,"action":"leave_garage"}]}"#;
+        let svg = chart_of(&dir, instant, 40);
+        assert_eq!(x_ticks(&svg)[..3], ["0", "0.1", "0.2"]);
+        assert!(has_text(&svg, "all 3 taxis; 1 event"), "the declared fleet");
+        assert!(has_text(&svg, "Taxis of 'run' over time (book model)"));
+    }
+
+    #[test]
+    fn a_fleet_of_twenty_gets_rows_of_28_pixels_each_labelled() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = r#"{"schema_version":1,
+            "events":[{"time":0,"taxi":19,"action":"leave_garage"},{"time":9,"taxi":3,"action":"leave_garage"}]}"#;
+        let svg = chart_of(&dir, log, 40);
+        assert_eq!(size(&svg), (1300, 120 + 20 * 28 + 90));
+        let labels: Vec<String> = texts(&svg)
+            .into_iter()
+            .filter(|text| text.3 == "end")
+            .map(|text| text.0)
+            .collect();
+        let expected: Vec<String> = (0..20).map(|taxi| taxi.to_string()).collect();
+        assert_eq!(labels, expected);
+        let svg = chart_of(&dir, log, 4);
+        assert!(has_text(
+            &svg,
+            "4 of 20 taxis shown, sampled evenly by id; 2 events"
+        ));
+        assert_eq!(size(&svg), (1300, 120 + 4 * 34 + 90));
+    }
+
+    #[test]
+    fn the_passengers_waiting_panel_draws_the_count_on_its_own_axis() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = r#"{"schema_version":2,"scenario":{"name":"stand","end_time":11},
+            "events":[{"time":1.005,"passenger":0,"action":"request"},
+                      {"time":3.005,"passenger":1,"action":"request"},
+                      {"time":6.005,"taxi":0,"passenger":0,"action":"pick_up_passenger"},
+                      {"time":8.005,"passenger":1,"action":"abandon"}]}"#;
+        let svg = chart_of(&dir, log, 40);
+        assert!(has_text(
+            &svg,
+            "Taxis of 'stand' over time (dispatch model)"
+        ));
+        assert_eq!(size(&svg), (1300, 120 + 34 + 90 + 330));
+        let below_rows = 120 + 34 + 90;
+        // Whole passengers only, up to 2 (the axis reaches 2.24).
+        let counts: Vec<(String, i32)> = texts(&svg)
+            .into_iter()
+            .filter(|text| text.3 == "end" && text.2 > below_rows)
+            .map(|text| (text.0, text.2))
+            .collect();
+        let labels: Vec<&str> = counts.iter().map(|count| count.0.as_str()).collect();
+        assert_eq!(labels, ["0", "1", "2"]);
+        // The line: 2 waiting at 4.5 minutes, none at 10, and it spans the axis.
+        let line: Vec<(i32, i32)> = svg
+            .descendants()
+            .find(|node| {
+                node.has_tag_name("polyline") && node.attribute("stroke-width") == Some("2")
+            })
+            .unwrap()
+            .attribute("points")
+            .unwrap()
+            .split_whitespace()
+            .map(|pair| {
+                let (x, y) = pair.split_once(',').unwrap();
+                (x.parse().unwrap(), y.parse().unwrap())
+            })
+            .collect();
+        assert_eq!(line.len(), SLICES);
+        assert!(
+            (line[450].1 - counts[2].1).abs() <= 1,
+            "{:?} {counts:?}",
+            line[450]
+        );
+        assert!(
+            (line[1000].1 - counts[0].1).abs() <= 1,
+            "{:?} {counts:?}",
+            line[1000]
+        );
+        let rows = rectangles(&svg);
+        let (left, right) = (rows[0].0, rows.last().unwrap().0 + rows.last().unwrap().2);
+        assert!(
+            (0..=1).contains(&(line[0].0 - left)),
+            "{:?} from {left}",
+            line[0]
+        );
+        assert!(
+            (right - line[SLICES - 1].0).abs() <= 1,
+            "{:?} to {right}",
+            line[1099]
+        );
+        assert!(has_text(&svg, "lowest to highest"));
+        assert!(
+            texts(&svg).iter().any(|text| text.0
+                == "passengers waiting (time-weighted mean per slice)"
+                && text.1 == 100 + 10 + 34),
+            "{:?}",
+            texts(&svg)
+        );
+        // Nobody waiting: no band.
+        let nobody =
+            r#"{"schema_version":2,"events":[{"time":1,"taxi":0,"action":"leave_garage"}]}"#;
+        let svg = chart_of(&dir, nobody, 40);
+        assert!(has_text(&svg, "passengers waiting"));
+        assert!(!has_text(&svg, "lowest to highest"));
+    }
+}

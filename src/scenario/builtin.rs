@@ -35,3 +35,16 @@ pub const BUILTIN: &[Builtin] = &[
 pub fn find_builtin(name: &str) -> Option<&'static Builtin> {
     BUILTIN.iter().find(|builtin| builtin.name == name)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_built_in_scenario_is_found_by_its_name_and_no_other() {
+        for builtin in BUILTIN {
+            assert_eq!(find_builtin(builtin.name).unwrap().name, builtin.name);
+        }
+        assert!(find_builtin("taxi-stan").is_none());
+    }
+}

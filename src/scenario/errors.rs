@@ -207,4 +207,112 @@ mod tests {
         let message = "unknown field `colour`, expected `search` or `trip`";
         assert_eq!(with_hint(message), message);
     }
+
+    #[test]
+    fn a_problem_reads_field_colon_message() {
+        let problem = Problem::new("fleet.taxis", -1, "a whole number of at least 1");
+        assert_eq!(
+            problem.to_string(),
+            "fleet.taxis: -1 is not allowed: a whole number of at least 1"
+        );
+        let bare = Problem::bare("demand.rate", "missing");
+        assert_eq!(
+            (bare.field.as_str(), bare.to_string().as_str()),
+            ("demand.rate", "demand.rate: missing")
+        );
+    }
+
+    /// `at_path`'s message for `json` read as a map of numbers.
+    fn message_at_path(json: &str) -> String {
+        let mut deserializer = serde_json::Deserializer::from_str(json);
+        let error = serde_path_to_error::deserialize::<_, std::collections::BTreeMap<String, u32>>(
+            &mut deserializer,
+        )
+        .unwrap_err();
+        match at_path("s.json", error) {
+            ScenarioError::Parse { origin, message } => {
+                assert_eq!(origin, "s.json");
+                message
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_error_at_a_path_names_the_path_and_one_at_the_top_does_not() {
+        let nested = message_at_path(r#"{"taxis": "five"}"#);
+        assert!(
+            nested.starts_with("taxis: invalid type: string"),
+            "{nested}"
+        );
+        let top = message_at_path("5");
+        assert!(top.starts_with("invalid type: integer `5`"), "{top}");
+    }
+
+    #[test]
+    fn a_nested_key_given_at_the_top_level_is_told_its_table() {
+        let hint = nested_home("taxis", &["end_time", "fleet"]).unwrap();
+        assert_eq!(
+            hint,
+            "`taxis` belongs in the [fleet] table: `--set fleet.taxis=...` on the command line, `taxis = ...` under `[fleet]` in a file"
+        );
+        // Not when its table is not among the keys allowed there.
+        assert_eq!(nested_home("taxis", &["end_time", "durations"]), None);
+        // Nor for a key that belongs in no table.
+        assert_eq!(nested_home("colour", &["fleet", "durations"]), None);
+        let hinted = with_hint("unknown field `trip`, expected one of `end_time`, `durations`\n");
+        assert_eq!(
+            hinted,
+            "unknown field `trip`, expected one of `end_time`, `durations`\n  help: `trip` belongs in the [durations] table: `--set durations.trip=...` on the command line, `trip = ...` under `[durations]` in a file"
+        );
+    }
+
+    #[test]
+    fn a_close_variant_gets_a_hint_after_the_message_as_it_was() {
+        assert_eq!(
+            with_hint("unknown variant `fifoo`, expected `fifo` or `nearest`"),
+            "unknown variant `fifoo`, expected `fifo` or `nearest`\n  help: did you mean `fifo`?"
+        );
+        assert_eq!(
+            with_hint("unknown field `serch`, expected `search`"),
+            "unknown field `serch`, expected `search`\n  help: did you mean `search`?"
+        );
+        // A long key, and one whose last letter takes two bytes.
+        assert_eq!(
+            with_hint("unknown field `departure_intervall`, expected `departure_interval`"),
+            "unknown field `departure_intervall`, expected `departure_interval`\n  help: did you mean `departure_interval`?"
+        );
+        assert_eq!(
+            with_hint("unknown field `taxé`, expected `taxis`"),
+            "unknown field `taxé`, expected `taxis`\n  help: did you mean `taxis`?"
+        );
+        // Messages of other shapes are left as they are.
+        for message in [
+            "invalid type: string",
+            "unknown field `serch",
+            "unknown field `serch` here",
+        ] {
+            assert_eq!(with_hint(message), message);
+        }
+    }
+
+    #[test]
+    fn an_unknown_scenario_name_close_to_a_built_in_one_gets_a_did_you_mean() {
+        let unknown = |name: &str| ScenarioError::UnknownName { name: name.into() }.to_string();
+        let close = unknown("rush-huor");
+        assert!(
+            close.starts_with(
+                "no scenario file or built-in scenario named 'rush-huor'; did you mean 'rush-hour'? (built-in: fluent-python, rush-hour, "
+            ),
+            "{close}"
+        );
+        let far = unknown("zzzzzzzzzzzz");
+        assert!(
+            far.starts_with(
+                "no scenario file or built-in scenario named 'zzzzzzzzzzzz' (built-in: "
+            ),
+            "{far}"
+        );
+        assert_eq!(closest_builtin("rush-hour"), Some("rush-hour"));
+    }
 }

@@ -615,3 +615,26 @@ fn a_chart_never_replaces_a_directory_or_a_read_only_file_and_writes_to_stdout()
     roxmltree::Document::parse(&svg).expect("the SVG on stdout is XML");
     assert_eq!(svg, chart(&repo_path(SWEEP), &[]));
 }
+
+#[test]
+fn a_chart_never_overwrites_a_demand_file_that_an_older_log_names_from_its_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    // Older logs record the demand file relative to the log's folder.
+    let demand = write(dir.path(), "d.svg", "time\n1\n");
+    let log = write(
+        dir.path(),
+        "run.json",
+        r#"{"schema_version":2,"scenario":{"model":"dispatch","demand":{"file":"d.svg"}},
+            "events":[{"time":1,"passenger":0,"action":"request"}]}"#,
+    );
+    taxi_sim()
+        .arg("chart")
+        .arg(&log)
+        .arg("-o")
+        .arg(&demand)
+        .current_dir(repo_path(""))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("would overwrite the demand file"));
+    assert_eq!(fs::read_to_string(&demand).unwrap(), "time\n1\n");
+}

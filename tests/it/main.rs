@@ -2,6 +2,7 @@
 // Tests may print diagnostics: a failing eprintln! only fails the test.
 #![allow(clippy::print_stderr)]
 
+mod bite_app;
 mod bite_dispatch_output;
 mod bite_distribution;
 mod bite_output;

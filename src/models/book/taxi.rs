@@ -499,9 +499,7 @@ fn fleet_taxis(
     plans: impl ExactSizeIterator<Item = TaxiPlan>,
 ) -> Result<(Vec<Taxi>, Vec<u32>), EngineError> {
     let count = plans.len();
-    if count > ProcId::MAX as usize {
-        return Err(EngineError::TooManyProcesses(count));
-    }
+    check_fleet_size(count)?;
     let mut taxis = Vec::with_capacity(count);
     let mut set_of_taxi = Vec::new();
     for (id, plan) in plans.enumerate() {
@@ -514,6 +512,16 @@ fn fleet_taxis(
         taxis.push(Taxi::new(id as ProcId, plan.trips, plan.start_time));
     }
     Ok((taxis, set_of_taxi))
+}
+
+/// Refuses a fleet with more taxis than process ids, before any is built:
+/// taxi `i` has id `i`, so the largest id, `ProcId::MAX`, is the last taxi
+/// of the largest fleet.
+fn check_fleet_size(count: usize) -> Result<(), EngineError> {
+    if count > ProcId::MAX as usize {
+        return Err(EngineError::TooManyProcesses(count));
+    }
+    Ok(())
 }
 
 /// Builds the simulator of a fleet: the taxis of `plans`, in id order.
@@ -774,6 +782,15 @@ mod tests {
     }
 
     #[cfg(target_pointer_width = "64")]
+    #[test]
+    fn a_fleet_of_as_many_taxis_as_ids_fits_and_one_more_does_not() {
+        assert!(check_fleet_size(ProcId::MAX as usize).is_ok());
+        assert!(matches!(
+            check_fleet_size(ProcId::MAX as usize + 1),
+            Err(EngineError::TooManyProcesses(count)) if count == ProcId::MAX as usize + 1
+        ));
+    }
+
     #[test]
     fn a_fleet_with_more_taxis_than_ids_is_refused_before_any_is_built() {
         // Taxi ids are 32-bit: 2^32 taxis are one too many. The plans are

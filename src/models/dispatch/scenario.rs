@@ -1095,3 +1095,476 @@ mod tests {
         assert_eq!(check_demand_file(&path), Ok(2));
     }
 }
+
+/// Tests that pin what the mutation testing (issue 17) found unguarded:
+/// each value's edge, each message's form, each shift's overlap.
+#[cfg(test)]
+mod bite_tests {
+    use super::*;
+
+    const BASE: &str = r#"
+        schema_version = 2
+        model = "dispatch"
+        end_time = 1000
+        [fleet]
+        taxis = 3
+        [demand]
+        rate = 0.1
+        [durations]
+        trip = 20
+    "#;
+
+    fn load_with(text: &str, overrides: &Overrides) -> Result<DispatchScenario, Vec<String>> {
+        let table: Table = text.parse().unwrap();
+        match DispatchScenario::from_table(&table, "test.toml", Path::new("."), overrides) {
+            Ok(scenario) => Ok(scenario),
+            Err(ScenarioError::Invalid { problems, .. }) => {
+                Err(problems.iter().map(ToString::to_string).collect())
+            }
+            Err(other) => panic!("{other}"),
+        }
+    }
+
+    fn load(text: &str) -> Result<DispatchScenario, Vec<String>> {
+        load_with(text, &Overrides::default())
+    }
+
+    /// The problems of `BASE` with `from` replaced by `to`.
+    fn problems(from: &str, to: &str) -> Vec<String> {
+        let text = BASE.replace(from, to);
+        assert_ne!(text, BASE, "{from} is not in the base scenario");
+        load(&text).expect_err(to)
+    }
+
+    fn loads(from: &str, to: &str) -> DispatchScenario {
+        let text = BASE.replace(from, to);
+        assert_ne!(text, BASE, "{from} is not in the base scenario");
+        load(&text).unwrap_or_else(|problems| panic!("{to}: {problems:?}"))
+    }
+
+    fn demand_file(text: &str) -> Result<u64, String> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("requests.csv");
+        std::fs::write(&path, text).unwrap();
+        check_demand_file(&path)
+            .map_err(|error| error.replace(&format!("'{}'", path.display()), "'requests.csv'"))
+    }
+
+    #[test]
+    fn values_are_shown_as_written_with_exponents_only_for_the_very_small_or_large() {
+        let cases = [
+            (Value::Float(1.5), "1.5"),
+            (Value::Float(-0.25), "-0.25"),
+            (Value::Float(0.0), "0.0"),
+            (Value::Float(1e-300), "1e-300"),
+            (Value::Float(2e16), "2e16"),
+            (Value::Float(f64::INFINITY), "inf"),
+            (Value::Integer(-3), "-3"),
+            (Value::String("three".into()), "\"three\""),
+        ];
+        for (value, shown) in cases {
+            assert_eq!(describe(&value), shown, "{value:?}");
+        }
+    }
+
+    #[test]
+    fn an_end_time_must_be_finite_and_above_0_and_a_missing_one_is_named_missing() {
+        assert_eq!(
+            problems("end_time = 1000", "end_time = inf"),
+            ["end_time: inf is not allowed: a finite number"]
+        );
+        assert_eq!(
+            problems("end_time = 1000", "end_time = 0"),
+            ["end_time: 0 is not allowed: a number of minutes greater than 0"]
+        );
+        assert_eq!(loads("end_time = 1000", "end_time = 0.5").end_time, 0.5);
+        assert_eq!(
+            problems("end_time = 1000", ""),
+            ["end_time: missing: the minutes the run lasts"]
+        );
+        assert_eq!(
+            problems("end_time = 1000", "end_time = \"long\""),
+            ["end_time: \"long\" is not allowed: a finite number"]
+        );
+    }
+
+    #[test]
+    fn the_optional_settings_take_the_values_written_and_refuse_bad_ones() {
+        let text = BASE.replace(
+            "end_time = 1000",
+            "end_time = 1000\nwarm_up = 10\nservice_level_minutes = 3\nseed = 7\nrng = \"cpython\"\npolicy = \"fifo\"",
+        );
+        let scenario = load(&text).unwrap();
+        assert_eq!(scenario.warm_up, 10.0);
+        assert_eq!(scenario.service_level_minutes, 3.0);
+        assert_eq!(scenario.seed, Some(7));
+        assert_eq!(scenario.rng, RngKind::Cpython);
+        assert_eq!(scenario.policy, "fifo");
+        let pcg = loads("end_time = 1000", "end_time = 1000\nrng = \"pcg64\"");
+        assert_eq!(pcg.rng, RngKind::Pcg64);
+        let cases = [
+            (
+                "warm_up = -1",
+                "warm_up: -1 is not allowed: a number of minutes, 0 or more",
+            ),
+            (
+                "service_level_minutes = -1",
+                "service_level_minutes: -1 is not allowed: a number of minutes, 0 or more",
+            ),
+            (
+                "seed = -1",
+                "seed: -1 is not allowed: a whole number, 0 or more",
+            ),
+            (
+                "rng = \"mt\"",
+                "rng: \"mt\" is not allowed: \"pcg64\" or \"cpython\"",
+            ),
+            (
+                "policy = \"lifo\"",
+                "policy: \"lifo\" is not allowed: \"fifo\"",
+            ),
+        ];
+        for (line, problem) in cases {
+            assert_eq!(
+                problems("end_time = 1000", &format!("end_time = 1000\n{line}")),
+                [problem]
+            );
+        }
+    }
+
+    #[test]
+    fn a_fleet_of_2147483647_taxis_is_accepted_and_one_more_is_not() {
+        assert_eq!(
+            loads("taxis = 3", "taxis = 2147483647").fleet.taxis,
+            2147483647
+        );
+        assert_eq!(
+            problems("taxis = 3", "taxis = 2147483648"),
+            ["fleet.taxis: 2147483648 is not allowed: at most 2147483647 taxis"]
+        );
+        assert_eq!(
+            problems("taxis = 3", "taxis = -1"),
+            ["fleet.taxis: -1 is not allowed: a whole number, 0 or more"]
+        );
+        assert_eq!(
+            problems("taxis = 3", ""),
+            ["fleet.taxis: missing: the number of taxis"]
+        );
+    }
+
+    #[test]
+    fn taxis_given_on_the_command_line_need_none_in_the_file() {
+        let text = BASE.replace("[fleet]\n        taxis = 3", "");
+        let overrides = Overrides {
+            taxis: Some(4),
+            ..Overrides::default()
+        };
+        assert_eq!(load_with(&text, &overrides).unwrap().fleet.taxis, 4);
+    }
+
+    #[test]
+    fn a_missing_trip_is_named_missing_and_a_bad_one_only_bad() {
+        assert_eq!(
+            problems("trip = 20", "patience = 5"),
+            ["durations.trip: missing: the trips' duration"]
+        );
+        let bad = problems("trip = 20", "trip = -1");
+        assert_eq!(bad.len(), 1, "{bad:?}");
+        assert!(bad[0].starts_with("durations.trip: "), "{bad:?}");
+        assert!(!bad[0].contains("missing"), "{bad:?}");
+    }
+
+    #[test]
+    fn only_a_patience_of_zero_points_to_riders_who_leave_at_once() {
+        let hint = "for riders who leave at once";
+        for zero in ["patience = 0", "patience = 0.0"] {
+            let found = problems("trip = 20", &format!("trip = 20\n{zero}"));
+            assert!(
+                found.len() == 1 && found[0].contains(hint),
+                "{zero}: {found:?}"
+            );
+        }
+        for other in [
+            "trip = 20\npatience = -3",
+            "trip = 20\npatience = -0.5",
+            "trip = 0",
+        ] {
+            let found = problems("trip = 20", other);
+            assert!(
+                found.len() == 1 && !found[0].contains(hint),
+                "{other}: {found:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn only_a_misspelt_distribution_gets_a_did_you_mean() {
+        let misspelt = problems(
+            "trip = 20",
+            "trip = { distribution = \"expnential\", mean = 3 }",
+        );
+        assert!(
+            misspelt.len() == 1 && misspelt[0].contains("did you mean `exponential`?"),
+            "{misspelt:?}"
+        );
+        let incomplete = problems(
+            "trip = 20",
+            "trip = { distribution = \"uniform\", min = 1 }",
+        );
+        assert!(
+            incomplete.len() == 1 && !incomplete[0].contains("did you mean"),
+            "{incomplete:?}"
+        );
+    }
+
+    #[test]
+    fn a_missing_demand_is_named_missing_and_a_demand_that_is_no_table_only_bad() {
+        let without = BASE.replace("[demand]\n        rate = 0.1", "");
+        assert_eq!(
+            load(&without).unwrap_err(),
+            ["demand: missing: a [demand] table with rate, profile (and period) or file"]
+        );
+        let number = without.replace("end_time = 1000", "end_time = 1000\ndemand = 5");
+        assert_eq!(
+            load(&number).unwrap_err(),
+            ["demand: 5 is not allowed: a table"]
+        );
+        assert_eq!(
+            problems("rate = 0.1", "rate = 0.1\nperiod = 60"),
+            ["demand.period: only a profile has a period"]
+        );
+    }
+
+    #[test]
+    fn a_sorted_profile_from_0_loads_step_by_step() {
+        let scenario = loads(
+            "rate = 0.1",
+            "period = 100\nprofile = [{ from = 0, rate = 1 }, { from = 50, rate = 2 }]",
+        );
+        assert_eq!(
+            scenario.demand,
+            Demand::Profile {
+                period: 100.0,
+                profile: vec![
+                    RateStep {
+                        from: 0.0,
+                        rate: 1.0
+                    },
+                    RateStep {
+                        from: 50.0,
+                        rate: 2.0
+                    }
+                ],
+            }
+        );
+    }
+
+    #[test]
+    fn a_profile_bringing_exactly_1e_300_requests_a_period_is_accepted() {
+        let scenario = loads(
+            "rate = 0.1",
+            "period = 1\nprofile = [{ from = 0, rate = 1e-300 }]",
+        );
+        assert!(matches!(scenario.demand, Demand::Profile { .. }));
+        assert_eq!(
+            problems(
+                "rate = 0.1",
+                "period = 1\nprofile = [{ from = 0, rate = 9e-301 }]"
+            ),
+            [
+                "demand.profile: 9e-301 requests a period is not allowed: at least 1e-300 requests a period"
+            ]
+        );
+    }
+
+    #[test]
+    fn each_missing_part_of_a_profile_is_named_missing_and_bad_parts_only_bad() {
+        assert_eq!(
+            problems("rate = 0.1", "profile = [{ from = 0, rate = 1 }]"),
+            ["demand.period: missing: a profile repeats every period (minutes)"]
+        );
+        assert_eq!(
+            problems(
+                "rate = 0.1",
+                "period = 100\nprofile = [{ from = 0, rate = 1 }, { rate = 2 }]"
+            ),
+            ["demand.profile[1].from: missing"]
+        );
+        assert_eq!(
+            problems(
+                "rate = 0.1",
+                "period = 100\nprofile = [{ from = 0, rate = 1 }, { from = -1, rate = 2 }]"
+            ),
+            ["demand.profile[1].from: -1 is not allowed: minutes, 0 or more"]
+        );
+        assert_eq!(
+            problems(
+                "rate = 0.1",
+                "period = 100\nprofile = [{ from = 0, rate = 0 }, { from = 50, rate = 0 }]"
+            ),
+            ["demand.profile: every rate is 0: no request would ever come"]
+        );
+        assert_eq!(
+            problems(
+                "rate = 0.1",
+                "period = 100\nprofile = [{ from = 5, rate = 1 }]"
+            ),
+            ["demand.profile[0].from: 5 is not allowed: the first step starts at 0"]
+        );
+    }
+
+    fn with_shifts(shifts: &str) -> String {
+        format!("{BASE}\n{shifts}")
+    }
+
+    #[test]
+    fn shifts_of_neighbouring_taxis_in_either_order_do_not_overlap() {
+        let ascending = load(&with_shifts(
+            "[[taxi]]\nid = 0\ncount = 2\nstart_time = 10\n[[taxi]]\nid = 2\nstart_time = 20\nshift_end = 30",
+        ))
+        .unwrap();
+        assert_eq!(
+            ascending.taxi_shifts(),
+            [(10.0, f64::INFINITY), (10.0, f64::INFINITY), (20.0, 30.0)]
+        );
+        let descending = load(&with_shifts(
+            "[[taxi]]\nid = 2\nstart_time = 20\n[[taxi]]\nid = 0\ncount = 2\nstart_time = 10",
+        ))
+        .unwrap();
+        assert_eq!(
+            descending.taxi_shifts(),
+            [
+                (10.0, f64::INFINITY),
+                (10.0, f64::INFINITY),
+                (20.0, f64::INFINITY)
+            ]
+        );
+        assert_eq!(
+            descending
+                .shifts
+                .iter()
+                .map(|shift| shift.id)
+                .collect::<Vec<_>>(),
+            [0, 2]
+        );
+    }
+
+    #[test]
+    fn a_taxi_given_two_shifts_is_named() {
+        let cases = [
+            (
+                "[[taxi]]\nid = 0\ncount = 2\n[[taxi]]\nid = 1",
+                "taxi[1].id: 1 is not allowed: taxi 1 already has a shift",
+            ),
+            (
+                "[[taxi]]\nid = 1\n[[taxi]]\nid = 0\ncount = 2",
+                "taxi[1].id: 0 is not allowed: taxi 1 already has a shift",
+            ),
+            (
+                "[[taxi]]\nid = 0\n[[taxi]]\nid = 0",
+                "taxi[1].id: 0 is not allowed: taxi 0 already has a shift",
+            ),
+        ];
+        for (shifts, problem) in cases {
+            assert_eq!(
+                load(&with_shifts(shifts)).unwrap_err(),
+                [problem],
+                "{shifts}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_shift_names_the_taxis_of_the_fleet_when_its_ids_are_outside_them() {
+        let last = load(&with_shifts("[[taxi]]\nid = 1\ncount = 2\nstart_time = 5")).unwrap();
+        assert_eq!(last.taxi_shifts()[2], (5.0, f64::INFINITY));
+        let cases = [
+            (
+                "id = 3",
+                "taxi[0].id: 3 is not allowed: taxis of the fleet: 0 to 2 (3 taxis)",
+            ),
+            (
+                "id = 2\ncount = 2",
+                "taxi[0].id: 2 (count 2) is not allowed: taxis of the fleet: 0 to 2 (3 taxis)",
+            ),
+            (
+                "id = 0\ncount = 0",
+                "taxi[0].id: 0 (count 0) is not allowed: taxis of the fleet: 0 to 2 (3 taxis)",
+            ),
+            ("start_time = 5", "taxi[0].id: missing: the taxi's id"),
+            (
+                "id = -1",
+                "taxi[0].id: -1 is not allowed: a whole number, 0 or more",
+            ),
+        ];
+        for (shift, problem) in cases {
+            assert_eq!(
+                load(&with_shifts(&format!("[[taxi]]\n{shift}"))).unwrap_err(),
+                [problem],
+                "{shift}"
+            );
+        }
+        let no_taxis = BASE.replace("taxis = 3", "taxis = 0");
+        assert_eq!(
+            load(&format!("{no_taxis}\n[[taxi]]\nid = 0")).unwrap_err(),
+            ["taxi[0].id: 0 is not allowed: the fleet has no taxis"]
+        );
+    }
+
+    #[test]
+    fn only_a_different_fleet_than_the_shifts_fix_is_refused() {
+        let file: Table = with_shifts("[[taxi]]\nid = 0").parse().unwrap();
+        let same = Overrides {
+            taxis: Some(3),
+            ..Overrides::default()
+        };
+        let more = Overrides {
+            taxis: Some(4),
+            ..Overrides::default()
+        };
+        assert!(refuse_resized_shifts(&file, &file, &same, "test.toml").is_ok());
+        assert!(refuse_resized_shifts(&file, &file, &more, "test.toml").is_err());
+        let empty: Table = format!("{BASE}\ntaxi = []").parse().unwrap();
+        assert!(refuse_resized_shifts(&empty, &empty, &more, "test.toml").is_ok());
+    }
+
+    #[test]
+    fn a_demand_file_takes_equal_times_and_a_last_line_without_newline() {
+        assert_eq!(demand_file("time\n1\n1\n2"), Ok(3));
+        assert_eq!(demand_file("time,trip\n1,2\n1,3"), Ok(2));
+    }
+
+    #[test]
+    fn a_demand_time_that_is_negative_or_infinite_is_refused() {
+        for time in ["-1", "inf"] {
+            assert_eq!(
+                demand_file(&format!("time\n1\n{time}\n")),
+                Err(format!(
+                    "demand file 'requests.csv', line 3: time '{time}' is not a finite number of minutes, 0 or more"
+                ))
+            );
+        }
+    }
+
+    #[test]
+    fn a_demand_line_of_exactly_the_longest_length_is_one_line() {
+        // A time of 1 with leading zeros, as long as a line may be.
+        let mut longest = "0".repeat(MAX_DEMAND_LINE);
+        longest.pop();
+        longest.push('1');
+        assert_eq!(demand_file(&format!("time\n{longest}")), Ok(1));
+        assert_eq!(
+            demand_file(&format!("time\n{longest}\nx\n")),
+            Err("demand file 'requests.csv', line 3: time 'x' is not a finite number of minutes, 0 or more".to_string())
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_path_that_is_not_a_regular_file_is_named_for_what_it_is() {
+        let device = std::fs::metadata("/dev/null").unwrap();
+        assert_eq!(file_kind(&device), "a device");
+        let directory = std::fs::metadata(".").unwrap();
+        assert_eq!(file_kind(&directory), "a directory");
+    }
+}

@@ -637,7 +637,9 @@ mod bite_tests {
     use super::*;
     use crate::distribution::DurationSpec;
     use crate::models::dispatch::policy::Fifo;
-    use crate::models::dispatch::scenario::{Demand, DispatchDurations, DispatchFleet, TaxiShift};
+    use crate::models::dispatch::scenario::{
+        Demand, DispatchDurations, DispatchFleet, RateStep, TaxiShift,
+    };
     use crate::rng::RngKind;
 
     struct Stand {
@@ -1117,5 +1119,101 @@ mod bite_tests {
                 ("going_home", "going home"),
             ]
         );
+    }
+
+    /// A stand of one taxi whose riders give up at once (no waiting line
+    /// grows), with requests drawn from `demand`.
+    fn drawn(demand: Demand, end_time: f64, recording: bool) -> World<Pcg64, Fifo> {
+        let stand = Stand {
+            patience: Some(0.0),
+            ..Stand::one_taxi(end_time)
+        };
+        World::new(&stand.scenario(demand), 1, Fifo::default(), recording).unwrap()
+    }
+
+    /// A profile of period 2e6 minutes without requests until minute 1e6,
+    /// then `rate` a minute, for `length` minutes if given. At minute 1e6
+    /// the clock moves by steps of about 1.2e-10 minutes.
+    fn burst_at_a_million(rate: f64, length: Option<f64>) -> Demand {
+        let mut profile = vec![
+            RateStep {
+                from: 0.0,
+                rate: 0.0,
+            },
+            RateStep { from: 1e6, rate },
+        ];
+        if let Some(length) = length {
+            profile.push(RateStep {
+                from: 1e6 + length,
+                rate: 0.0,
+            });
+        }
+        Demand::Profile {
+            period: 2e6,
+            profile,
+        }
+    }
+
+    #[test]
+    fn more_than_a_million_requests_at_distinct_times_run_to_the_end() {
+        // About 1.1 million requests, each at a time of its own.
+        let mut world = drawn(Demand::Rate { rate: 1e4 }, 110.0, false);
+        let ran = run(&mut world, u64::MAX);
+        assert_eq!(ran.outcome.reason, StopReason::EndTime);
+        assert!(
+            ran.summary.passengers.requests > 1_000_000,
+            "{}",
+            ran.summary.passengers.requests
+        );
+    }
+
+    #[test]
+    fn a_million_drawn_requests_in_a_row_at_one_time_stop_the_run_with_an_error() {
+        // Gaps of about 1e-15 minutes never move a clock at minute 1e6.
+        let mut world = drawn(burst_at_a_million(1e15, None), 1.5e6, false);
+        // Two events a request: a run without the guard stops at this limit.
+        let failure = world
+            .run(3_000_000, None, None, |_| Ok::<(), ()>(()), |_, _| {})
+            .unwrap_err();
+        let RunFailure::Model(message) = failure else {
+            panic!("{failure:?}");
+        };
+        assert!(
+            message.starts_with("demand: a million requests in a row at time 1000000: "),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn drawn_requests_a_few_in_a_row_at_one_time_are_not_a_stall() {
+        // Gaps of about 1e-10 minutes at minute 1e6: four in ten round to
+        // nothing, so some requests share a time, but never a million in a row.
+        let mut world = drawn(burst_at_a_million(1e10, Some(1e-6)), 1e6 + 1.0, true);
+        let ran = run(&mut world, u64::MAX);
+        assert_eq!(ran.outcome.reason, StopReason::EndTime);
+        let times: Vec<f64> = ran
+            .events
+            .iter()
+            .filter(|event| event.action == DispatchAction::Request)
+            .map(|event| event.time)
+            .collect();
+        assert!(times.len() > 5000, "{}", times.len());
+        assert!(
+            times.windows(2).any(|pair| pair[0] == pair[1]),
+            "no two requests at one time"
+        );
+    }
+
+    #[test]
+    fn a_file_may_list_a_million_requests_at_one_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let stand = Stand {
+            patience: Some(0.0),
+            ..Stand::one_taxi(10.0)
+        };
+        let requests = "0,1\n".repeat(1_000_000);
+        let ran = run(&mut stand.world(dir.path(), &requests, false), u64::MAX);
+        assert_eq!(ran.outcome.reason, StopReason::EndOfEvents);
+        assert_eq!(ran.summary.passengers.requests, 1_000_000);
     }
 }
