@@ -143,8 +143,8 @@ fn walk(
     on_event: &mut dyn FnMut(u64, &LogEvent) -> Result<(), String>,
 ) -> Result<Walked, Stop> {
     match format {
-        Format::Lines => walk_lines(path, on_event),
-        Format::Document => walk_document(path, on_event),
+        Format::Lines => walk_lines(path, on_event, interrupt::stop_requested),
+        Format::Document => walk_document(path, on_event, interrupt::stop_requested),
     }
 }
 
@@ -268,9 +268,13 @@ fn malformed(path: &Path, what: impl fmt::Display) -> Stop {
     Stop::Invalid(anyhow!("malformed log '{}': {what}", path.display()))
 }
 
+/// Reads a JSON Lines log; `stop_requested` is asked every [`CHECK_EVERY`]
+/// events (a parameter, so that a test can ask to stop without stopping
+/// the whole process).
 fn walk_lines(
     path: &Path,
     on_event: &mut dyn FnMut(u64, &LogEvent) -> Result<(), String>,
+    stop_requested: fn() -> bool,
 ) -> Result<Walked, Stop> {
     let mut reader = open(path)?;
     let mut line = String::new();
@@ -300,7 +304,7 @@ fn walk_lines(
             (Line::Event(event), _) => {
                 events += 1;
                 walked.has_events = true;
-                if events.is_multiple_of(CHECK_EVERY) && interrupt::stop_requested() {
+                if events.is_multiple_of(CHECK_EVERY) && stop_requested() {
                     return Err(Stop::Interrupted);
                 }
                 on_event(events, &event)
@@ -312,9 +316,11 @@ fn walk_lines(
     Ok(walked)
 }
 
+/// Reads a JSON document (a log or a sweep), as [`walk_lines`] does.
 fn walk_document(
     path: &Path,
     on_event: &mut dyn FnMut(u64, &LogEvent) -> Result<(), String>,
+    stop_requested: fn() -> bool,
 ) -> Result<Walked, Stop> {
     let mut interrupted = false;
     let mut recognised = None;
@@ -323,6 +329,7 @@ fn walk_document(
         on_event,
         interrupted: &mut interrupted,
         recognised: &mut recognised,
+        stop_requested,
     }
     .deserialize(&mut deserializer)
     .and_then(|walked| deserializer.end().map(|()| walked));
@@ -352,6 +359,7 @@ struct DocumentVisitor<'a> {
     /// Set at the first key of a log or a sweep: errors from then on are
     /// about a malformed file of that kind.
     recognised: &'a mut Option<&'static str>,
+    stop_requested: fn() -> bool,
 }
 
 impl<'de> DeserializeSeed<'de> for DocumentVisitor<'_> {
@@ -380,6 +388,7 @@ impl<'de> Visitor<'de> for DocumentVisitor<'_> {
                     map.next_value_seed(EventsVisitor {
                         on_event: &mut *self.on_event,
                         interrupted: &mut *self.interrupted,
+                        stop_requested: self.stop_requested,
                     })?;
                     walked.has_events = true;
                 }
@@ -407,6 +416,7 @@ impl<'de> Visitor<'de> for DocumentVisitor<'_> {
 struct EventsVisitor<'a> {
     on_event: &'a mut dyn FnMut(u64, &LogEvent) -> Result<(), String>,
     interrupted: &'a mut bool,
+    stop_requested: fn() -> bool,
 }
 
 impl<'de> DeserializeSeed<'de> for EventsVisitor<'_> {
@@ -428,7 +438,7 @@ impl<'de> Visitor<'de> for EventsVisitor<'_> {
         let mut index = 0u64;
         while let Some(event) = seq.next_element::<LogEvent>()? {
             index += 1;
-            if index.is_multiple_of(CHECK_EVERY) && interrupt::stop_requested() {
+            if index.is_multiple_of(CHECK_EVERY) && (self.stop_requested)() {
                 *self.interrupted = true;
                 return Err(de::Error::custom(INTERRUPTED));
             }
@@ -463,6 +473,46 @@ mod bite_tests {
             Ok(_) => panic!("{} accepted", path.display()),
             Err(error) => error.to_string(),
         }
+    }
+
+    #[test]
+    fn a_stop_asked_while_a_log_is_read_is_an_interruption_not_a_malformed_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let event = r#"{"time":0,"taxi":0,"action":"leave_garage"}"#;
+        let count = CHECK_EVERY as usize;
+        let document = write(
+            &dir,
+            "log.json",
+            &format!(
+                r#"{{"schema_version":1,"events":[{}]}}"#,
+                vec![event; count].join(",")
+            ),
+        );
+        let lines = write(
+            &dir,
+            "log.jsonl",
+            &format!(
+                "{{\"type\":\"header\",\"data\":{{\"schema_version\":1}}}}\n{}\n",
+                vec![format!(r#"{{"type":"event","data":{event}}}"#); count].join("\n")
+            ),
+        );
+        let mut seen = 0;
+        let mut count_events = |_: u64, _: &LogEvent| {
+            seen += 1;
+            Ok(())
+        };
+        assert!(matches!(
+            walk_document(&document, &mut count_events, || true),
+            Err(Stop::Interrupted)
+        ));
+        assert!(matches!(
+            walk_lines(&lines, &mut count_events, || true),
+            Err(Stop::Interrupted)
+        ));
+        // Asked at the last event, before it is handed on.
+        assert_eq!(seen, 2 * (count - 1));
+        assert!(walk_document(&document, &mut count_events, || false).is_ok());
+        assert!(walk_lines(&lines, &mut count_events, || false).is_ok());
     }
 
     const BOOK_EVENTS: &str = r#"{"time":0,"taxi":0,"action":"leave_garage"},

@@ -84,8 +84,9 @@ fn spread(slice_width: f64, start: f64, end: f64, mut add: impl FnMut(usize, f64
     if end <= start {
         return;
     }
-    let first = ((start / slice_width) as usize).min(SLICES - 1);
     let last = ((end / slice_width) as usize).min(SLICES - 1);
+    // `start < end`, so `start`'s slice is at most `end`'s.
+    let first = ((start / slice_width) as usize).min(last);
     for slice in first..=last {
         let slice_start = slice as f64 * slice_width;
         let overlap = end.min(slice_start + slice_width) - start.max(slice_start);
