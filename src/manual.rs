@@ -368,6 +368,16 @@ mod bite_tests {
     }
 
     #[test]
+    fn a_command_without_a_version_gets_a_page_without_a_version_section() {
+        // clap_mangen's version section would panic on a missing version.
+        let pages = man_pages(Command::new("bare").about("No version.")).unwrap();
+        assert_eq!(pages.len(), 1);
+        let page = String::from_utf8(pages[0].roff.clone()).unwrap();
+        assert!(page.contains(".SH NAME"), "{page}");
+        assert!(!page.contains(".SH VERSION"), "{page}");
+    }
+
+    #[test]
     fn the_pages_are_written_into_the_directory_and_their_paths_returned() {
         let directory = tempfile::tempdir().unwrap();
         let target = directory.path().join("man1");
