@@ -363,3 +363,70 @@ mod tests {
         assert!(parse_seconds("NaN").is_err());
     }
 }
+
+#[cfg(test)]
+mod bite_tests {
+    use super::*;
+
+    #[test]
+    fn zero_is_a_count_and_numbers_beyond_any_integer_are_out_of_range() {
+        assert_eq!(parse_count("0"), Ok(0));
+        let huge = "9".repeat(60);
+        assert!(parse_count(&huge).unwrap_err().starts_with("out of range"));
+        assert_eq!(
+            parse_count(&format!("-{huge}")),
+            Err("must be 0 or more".to_string())
+        );
+    }
+
+    #[test]
+    fn a_whole_number_is_digits_with_at_most_a_sign_before_them() {
+        assert!(is_whole_number("12"));
+        assert!(is_whole_number("+12"));
+        assert!(is_whole_number("-12"));
+        assert!(!is_whole_number(""));
+        assert!(!is_whole_number("-"));
+        assert!(!is_whole_number("12a"));
+        assert!(!is_whole_number("1.5"));
+    }
+
+    #[test]
+    fn an_end_time_is_a_count_and_a_fraction_is_told_how_to_give_one() {
+        assert_eq!(parse_end_time("120"), Ok(120));
+        let message = parse_end_time("1.5").unwrap_err();
+        assert!(message.contains("--set end_time=1.5"), "{message}");
+        assert_eq!(
+            parse_end_time("abc"),
+            Err("'abc' is not a whole number".to_string())
+        );
+    }
+
+    #[test]
+    fn the_largest_fleet_is_a_number_of_taxis_and_one_more_is_not() {
+        let max = crate::scenario::MAX_TAXIS;
+        assert_eq!(parse_taxis("3"), Ok(3));
+        assert_eq!(parse_taxis(&max.to_string()), Ok(max));
+        assert!(
+            parse_taxis(&(max + 1).to_string())
+                .unwrap_err()
+                .contains("at most")
+        );
+    }
+
+    #[test]
+    fn threads_are_one_or_more() {
+        assert_eq!(parse_threads("2"), Ok(2));
+        assert_eq!(parse_threads("1"), Ok(1));
+        assert_eq!(
+            parse_threads("0"),
+            Err("must be 1 or more, got 0".to_string())
+        );
+    }
+
+    #[test]
+    fn zero_seconds_is_a_duration_and_a_negative_one_is_not() {
+        assert_eq!(parse_seconds("0"), Ok(0.0));
+        assert_eq!(parse_seconds(" 2.5 "), Ok(2.5));
+        assert!(parse_seconds("-0.5").unwrap_err().contains("0 or more"));
+    }
+}

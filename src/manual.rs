@@ -257,3 +257,136 @@ mod tests {
         assert!(roff.contains(".SH EXAMPLES\n.nf\n  x \\-\\-y   z\n.fi\n"));
     }
 }
+
+#[cfg(test)]
+mod bite_tests {
+    use clap::CommandFactory;
+
+    use super::*;
+    use crate::cli::Cli;
+
+    fn script(shell: Shell) -> String {
+        String::from_utf8(completion_script(shell, &mut Cli::command())).unwrap()
+    }
+
+    fn pages() -> Vec<ManPage> {
+        man_pages(Cli::command()).unwrap()
+    }
+
+    fn page(pages: &[ManPage], file_name: &str) -> String {
+        let page = pages.iter().find(|page| page.file_name == file_name);
+        String::from_utf8(page.expect(file_name).roff.clone()).unwrap()
+    }
+
+    #[test]
+    fn the_bash_script_completes_the_states_its_loop_assigns() {
+        let bash = script(Shell::Bash);
+        assert!(bash.contains("taxi__sim__subcmd__run)"), "{bash}");
+        assert!(!bash.contains("taxi__subcmd__sim"), "{bash}");
+    }
+
+    #[test]
+    fn the_fish_script_completes_the_values_of_positional_arguments() {
+        let fish = script(Shell::Fish);
+        let line = "complete -c taxi-sim -n \"__fish_taxi_sim_using_subcommand completions\" -f -a \"bash elvish fish powershell zsh\"\n";
+        assert!(fish.contains(line), "{fish}");
+        // The top command's own options are completed too.
+        assert!(fish.starts_with("# Print an optspec"), "{fish}");
+    }
+
+    #[test]
+    fn the_fish_values_are_one_line_per_positional_with_possible_values() {
+        let lines = fish_positional_values(&Cli::command(), "taxi-sim");
+        assert_eq!(
+            lines,
+            "complete -c taxi-sim -n \"__fish_taxi_sim_using_subcommand completions\" -f -a \"bash elvish fish powershell zsh\"\n"
+        );
+    }
+
+    #[test]
+    fn the_zsh_script_is_the_generators() {
+        let zsh = script(Shell::Zsh);
+        assert!(zsh.starts_with("#compdef taxi-sim"), "{zsh}");
+    }
+
+    #[test]
+    fn there_is_a_page_per_visible_command_named_by_its_lineage() {
+        let names: Vec<String> = pages().into_iter().map(|page| page.file_name).collect();
+        // The top page first, each command before its subcommands, and no
+        // page for clap's `help`.
+        let expected = [
+            "",
+            "-run",
+            "-replay",
+            "-sweep",
+            "-size",
+            "-merge",
+            "-scenario",
+            "-scenario-check",
+            "-scenario-show",
+            "-scenario-list",
+            "-chart",
+            "-validate",
+            "-completions",
+            "-man",
+        ]
+        .map(|suffix| format!("taxi-sim{suffix}.1"));
+        assert_eq!(names, expected);
+    }
+
+    #[test]
+    fn the_top_page_has_options_subcommands_examples_and_version_but_no_see_also() {
+        let top = page(&pages(), "taxi-sim.1");
+        assert!(top.starts_with(".ie \\n(.g .ds Aq"), "{top}");
+        assert!(top.contains(".TH taxi-sim 1"), "{top}");
+        assert!(top.contains(".SH OPTIONS"), "{top}");
+        assert!(top.contains(".SH SUBCOMMANDS"), "{top}");
+        assert!(top.contains(".SH EXAMPLES"), "{top}");
+        assert!(top.contains(".SH VERSION"), "{top}");
+        assert!(!top.contains("SEE ALSO"), "{top}");
+    }
+
+    #[test]
+    fn a_subcommands_page_refers_to_the_commands_above_it_and_has_no_version() {
+        let pages = pages();
+        let run = page(&pages, "taxi-sim-run.1");
+        assert!(run.contains(".SH OPTIONS"), "{run}");
+        assert!(!run.contains(".SH SUBCOMMANDS"), "{run}");
+        assert!(run.contains(".SH NOTES"), "{run}");
+        assert!(!run.contains(".SH VERSION"), "{run}");
+        assert!(
+            run.ends_with(".SH \"SEE ALSO\"\n\\fBtaxi\\-sim\\fR(1)\n"),
+            "{run}"
+        );
+        let check = page(&pages, "taxi-sim-scenario-check.1");
+        assert!(
+            check.ends_with(
+                ".SH \"SEE ALSO\"\n\\fBtaxi\\-sim\\-scenario\\fR(1), \\fBtaxi\\-sim\\fR(1)\n"
+            ),
+            "{check}"
+        );
+    }
+
+    #[test]
+    fn a_command_without_a_version_gets_a_page_without_a_version_section() {
+        // clap_mangen's version section would panic on a missing version.
+        let pages = man_pages(Command::new("bare").about("No version.")).unwrap();
+        assert_eq!(pages.len(), 1);
+        let page = String::from_utf8(pages[0].roff.clone()).unwrap();
+        assert!(page.contains(".SH NAME"), "{page}");
+        assert!(!page.contains(".SH VERSION"), "{page}");
+    }
+
+    #[test]
+    fn the_pages_are_written_into_the_directory_and_their_paths_returned() {
+        let directory = tempfile::tempdir().unwrap();
+        let target = directory.path().join("man1");
+        let pages = pages();
+        let written = write_pages(&pages, &target).unwrap();
+        assert_eq!(written.len(), pages.len());
+        for (path, page) in written.iter().zip(&pages) {
+            assert_eq!(*path, target.join(&page.file_name));
+            assert_eq!(std::fs::read(path).unwrap(), page.roff);
+        }
+    }
+}

@@ -194,6 +194,31 @@ fn no_progress_bar_is_drawn_when_stderr_is_not_a_terminal_or_the_terminal_is_dum
 }
 
 #[test]
+fn a_short_run_on_a_terminal_draws_no_progress_bar() {
+    // The book's run takes a few milliseconds: the bar waits a second.
+    let shown = on_a_terminal("run -t 3 -s 3 -f none");
+    assert!(shown.starts_with("summary: 3 taxis"), "{shown:?}");
+    assert!(!shown.contains("eta"), "{shown:?}");
+}
+
+#[test]
+fn a_long_replay_on_a_terminal_clears_its_bar_before_the_verdict() {
+    let directory = tempfile::tempdir().unwrap();
+    let log = directory.path().join("run.jsonl");
+    taxi_sim()
+        .args(["run", "-t", "3", "-s", "3", "-q", "-f", "none", "--export"])
+        .arg(&log)
+        .assert()
+        .success();
+    let shown = on_a_terminal(&format!("replay '{}' --delay 0.02", log.display()));
+    let (bar, verdict) = shown.split_once("replay: verified").expect(&shown);
+    assert!(bar.contains("eta"), "{shown:?}");
+    // The verdict starts a line of its own, not after the bar's last draw.
+    assert!(bar.ends_with("\r\u{1b}[2K"), "{shown:?}");
+    assert!(verdict.ends_with("pending)\r\n"), "{shown:?}");
+}
+
+#[test]
 fn a_long_replay_on_a_terminal_shows_a_progress_bar() {
     let directory = tempfile::tempdir().unwrap();
     let log = directory.path().join("run.jsonl");
