@@ -217,8 +217,10 @@ mod tests {
 
     #[test]
     fn a_waiter_stops_spinning_after_spinning_in_vain_and_longer_each_time() {
+        // A spin of a nanosecond is one try: in vain however busy the
+        // machine is, as the value comes 50 ms later.
         let mut waiter = Waiter {
-            spin: SPIN,
+            spin: Duration::from_nanos(1),
             skip: 0,
             backoff: 0,
         };
