@@ -15,6 +15,33 @@ mod style;
 mod sweep;
 mod timeline;
 
+/// What the charts' tests read from an SVG.
+#[cfg(test)]
+mod svg_probe {
+    /// The SVG's width and height.
+    pub(super) fn size(svg: &roxmltree::Document) -> (u32, u32) {
+        let root = svg.root_element();
+        let number = |name| root.attribute(name).unwrap().parse().unwrap();
+        (number("width"), number("height"))
+    }
+
+    /// Every text as (text, x, y, anchor).
+    pub(super) fn texts(svg: &roxmltree::Document) -> Vec<(String, i32, i32, String)> {
+        svg.descendants()
+            .filter(|node| node.has_tag_name("text"))
+            .map(|node| {
+                let number = |name| node.attribute(name).unwrap().parse().unwrap();
+                (
+                    node.text().unwrap_or("").trim().to_string(),
+                    number("x"),
+                    number("y"),
+                    node.attribute("text-anchor").unwrap_or("").to_string(),
+                )
+            })
+            .collect()
+    }
+}
+
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, anyhow};

@@ -714,24 +714,13 @@ mod bite_tests {
         draw(&self::document(document), &requested, Path::new("s.json")).unwrap()
     }
 
-    fn size(svg: &roxmltree::Document) -> (u32, u32) {
-        let root = svg.root_element();
-        let number = |name| root.attribute(name).unwrap().parse().unwrap();
-        (number("width"), number("height"))
-    }
+    use super::super::svg_probe::size;
 
     /// Every text of the SVG with its position.
     fn texts(svg: &roxmltree::Document) -> Vec<(String, i32, i32)> {
-        svg.descendants()
-            .filter(|node| node.has_tag_name("text"))
-            .map(|node| {
-                let number = |name| node.attribute(name).unwrap().parse().unwrap();
-                (
-                    node.text().unwrap_or("").trim().to_string(),
-                    number("x"),
-                    number("y"),
-                )
-            })
+        super::super::svg_probe::texts(svg)
+            .into_iter()
+            .map(|(text, x, y, _)| (text, x, y))
             .collect()
     }
 

@@ -709,27 +709,7 @@ mod bite_tests {
         roxmltree::Document::parse(Box::leak(svg.into_boxed_str())).unwrap()
     }
 
-    fn size(svg: &roxmltree::Document) -> (u32, u32) {
-        let root = svg.root_element();
-        let number = |name| root.attribute(name).unwrap().parse().unwrap();
-        (number("width"), number("height"))
-    }
-
-    /// Every text as (text, x, y, anchor).
-    fn texts(svg: &roxmltree::Document) -> Vec<(String, i32, i32, String)> {
-        svg.descendants()
-            .filter(|node| node.has_tag_name("text"))
-            .map(|node| {
-                let number = |name| node.attribute(name).unwrap().parse().unwrap();
-                (
-                    node.text().unwrap_or("").trim().to_string(),
-                    number("x"),
-                    number("y"),
-                    node.attribute("text-anchor").unwrap_or("").to_string(),
-                )
-            })
-            .collect()
-    }
+    use super::super::svg_probe::{size, texts};
 
     fn has_text(svg: &roxmltree::Document, text: &str) -> bool {
         texts(svg).iter().any(|each| each.0 == text)

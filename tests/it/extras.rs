@@ -201,8 +201,9 @@ fn a_short_run_on_a_terminal_draws_no_progress_bar() {
     assert!(!shown.contains("eta"), "{shown:?}");
 }
 
-#[test]
-fn a_long_replay_on_a_terminal_clears_its_bar_before_the_verdict() {
+/// What a terminal shows of a replay of the book's 3-taxi run played back
+/// at 0.02 s a tick: about 2.2 s, long enough for the bar.
+fn a_long_replay_on_a_terminal() -> String {
     let directory = tempfile::tempdir().unwrap();
     let log = directory.path().join("run.jsonl");
     taxi_sim()
@@ -210,7 +211,12 @@ fn a_long_replay_on_a_terminal_clears_its_bar_before_the_verdict() {
         .arg(&log)
         .assert()
         .success();
-    let shown = on_a_terminal(&format!("replay '{}' --delay 0.02", log.display()));
+    on_a_terminal(&format!("replay '{}' --delay 0.02", log.display()))
+}
+
+#[test]
+fn a_long_replay_on_a_terminal_clears_its_bar_before_the_verdict() {
+    let shown = a_long_replay_on_a_terminal();
     let (bar, verdict) = shown.split_once("replay: verified").expect(&shown);
     assert!(bar.contains("eta"), "{shown:?}");
     // The verdict starts a line of its own, not after the bar's last draw.
@@ -220,15 +226,7 @@ fn a_long_replay_on_a_terminal_clears_its_bar_before_the_verdict() {
 
 #[test]
 fn a_long_replay_on_a_terminal_shows_a_progress_bar() {
-    let directory = tempfile::tempdir().unwrap();
-    let log = directory.path().join("run.jsonl");
-    taxi_sim()
-        .args(["run", "-t", "3", "-s", "3", "-q", "-f", "none", "--export"])
-        .arg(&log)
-        .assert()
-        .success();
-    // Played back at 0.02 s per tick, the log lasts about 2.2 s.
-    let shown = on_a_terminal(&format!("replay '{}' --delay 0.02", log.display()));
+    let shown = a_long_replay_on_a_terminal();
     assert!(shown.contains("eta") && shown.contains("/180"), "{shown}");
     assert!(shown.contains("replay: verified 30 events"), "{shown}");
 }

@@ -1007,7 +1007,7 @@ mod tests {
             .map_err(|error| error.to_string())
     }
 
-    const GOOD: &str = r#"
+    pub(super) const GOOD: &str = r#"
         schema_version = 2
         model = "dispatch"
         end_time = 1000
@@ -1102,17 +1102,7 @@ mod tests {
 mod bite_tests {
     use super::*;
 
-    const BASE: &str = r#"
-        schema_version = 2
-        model = "dispatch"
-        end_time = 1000
-        [fleet]
-        taxis = 3
-        [demand]
-        rate = 0.1
-        [durations]
-        trip = 20
-    "#;
+    use super::tests::GOOD as BASE;
 
     fn load_with(text: &str, overrides: &Overrides) -> Result<DispatchScenario, Vec<String>> {
         let table: Table = text.parse().unwrap();
