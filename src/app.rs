@@ -16,6 +16,7 @@ use crate::interrupt;
 use crate::manual;
 use crate::model::{InputFile, Model};
 use crate::models::AnyScenario;
+use crate::models::book::quiet;
 use crate::models::book::summary::Summary;
 use crate::models::book::taxi::{self, Taxi, TaxiAction};
 use crate::models::book::{Book, BookSink, TaxiEvent};
@@ -610,6 +611,24 @@ pub fn simulate_on_threads(
     stop_flag: Option<&AtomicBool>,
 ) -> Result<(Outcome, Summary), RunError<SinkError>> {
     let scenario = settings.scenario;
+    if settings.delay.is_none() && sinks.is_empty() && scenario.rng == RngKind::Cpython {
+        let mut progress = Progress::new(settings.progress, scenario.end_time);
+        let never = AtomicBool::new(false);
+        if let Some((outcome, records)) = quiet::run(
+            scenario.plans(),
+            &scenario.duration_sets(),
+            settings.seed,
+            scenario.end_time,
+            settings.max_events,
+            threads,
+            |now, events| progress.update(now, events),
+            stop_flag.unwrap_or(&never),
+        )? {
+            let summary =
+                Summary::from_records(records.into_iter(), &outcome, scenario.minutes_per_tick);
+            return Ok((outcome, summary));
+        }
+    }
     if threads >= 2
         && scenario.rng == RngKind::Cpython
         && let Some(sim) = taxi::simulator_ahead(

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 /// the blocks in flight stay in the caches the two cores share.
 pub const BLOCK_LEN: usize = 4096;
 /// One block of values.
-type Block = [u64; BLOCK_LEN];
+pub type Block = [u64; BLOCK_LEN];
 /// Blocks the helper may fill ahead of the one being read.
 const BLOCKS_AHEAD: usize = 3;
 /// How long a thread that finds no block spins before it sleeps: longer
@@ -155,19 +155,39 @@ impl Ahead {
     #[cold]
     #[inline(never)]
     fn next_block(&mut self) -> u64 {
-        let waiter = &mut self.waiter;
-        let full = self
-            .full
-            .as_ref()
-            .and_then(|full| waiter.receive(full))
-            .expect("the helper thread fills blocks until the stream is dropped");
-        let used = std::mem::replace(&mut self.block, full);
-        if let Some(sender) = &self.used {
-            // Fails only if the helper has ended, which `recv` reports above.
-            let _ = sender.send(used);
-        }
+        exchange(&self.full, &self.used, &mut self.waiter, &mut self.block);
         self.next = 1;
         self.block[0]
+    }
+
+    /// Replaces `block`, whose values have all been read, with the next
+    /// block of the stream, and hands it back to be filled again: for a
+    /// reader that keeps its block in its own hands (and its position in a
+    /// register). Such a reader starts with a block of its own, read to
+    /// the end, and does not mix this with [`Ahead::next_value`].
+    #[cold]
+    #[inline(never)]
+    pub fn swap_block(&mut self, block: &mut Box<Block>) {
+        exchange(&self.full, &self.used, &mut self.waiter, block);
+    }
+}
+
+/// Replaces `block` with the next full block from `full` and sends the
+/// used one back over `used`.
+fn exchange(
+    full: &Option<Receiver<Box<Block>>>,
+    used: &Option<Sender<Box<Block>>>,
+    waiter: &mut Waiter,
+    block: &mut Box<Block>,
+) {
+    let next = full
+        .as_ref()
+        .and_then(|full| waiter.receive(full))
+        .expect("the helper thread fills blocks until the stream is dropped");
+    let done = std::mem::replace(block, next);
+    if let Some(sender) = used {
+        // Fails only if the helper has ended, which `recv` reports above.
+        let _ = sender.send(done);
     }
 }
 

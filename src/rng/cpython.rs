@@ -20,6 +20,12 @@ pub fn seed_key(seed: u64) -> Vec<u32> {
     }
 }
 
+/// The 53-bit integer `random()` makes of two outputs `a`, `b`.
+#[inline(always)]
+fn bits_53(a: u32, b: u32) -> u64 {
+    (u64::from(a >> 5) << 26) | u64::from(b >> 6)
+}
+
 /// CPython's Mersenne Twister, bit for bit.
 #[derive(Clone)]
 pub struct CpythonRandom {
@@ -44,7 +50,30 @@ impl CpythonRandom {
     #[inline(always)]
     pub fn next_53_bits(&mut self) -> u64 {
         let (a, b) = self.mt.next_pair();
-        (u64::from(a >> 5) << 26) | u64::from(b >> 6)
+        bits_53(a, b)
+    }
+
+    /// The integers behind the next `out.len()` calls of `random()`, in
+    /// order: the same as [`CpythonRandom::next_53_bits`] that many times,
+    /// in a loop the compiler vectorizes.
+    pub fn fill_53_bits(&mut self, out: &mut [u64]) {
+        let mut rest = out;
+        while !rest.is_empty() {
+            let outputs = self.mt.next_outputs(2 * rest.len());
+            let (filled, later) = rest.split_at_mut(outputs.len() / 2);
+            for (value, pair) in filled.iter_mut().zip(outputs.chunks_exact(2)) {
+                *value = bits_53(pair[0], pair[1]);
+            }
+            rest = later;
+            // A pair cut by a refill: its second output is the next one.
+            if let &[.., first] = outputs
+                && outputs.len() % 2 == 1
+            {
+                let second = self.mt.next_u32();
+                rest[0] = bits_53(first, second);
+                rest = &mut rest[1..];
+            }
+        }
     }
 
     /// `random.random()`: a float in `[0, 1)`.
@@ -157,6 +186,30 @@ mod bite_tests {
     /// The Mersenne Twister that `CpythonRandom::new(seed)` wraps.
     fn twister(seed: u64) -> Mt19937 {
         Mt19937::from_key(&seed_key(seed))
+    }
+
+    #[test]
+    fn draws_filled_in_blocks_are_the_draws_taken_one_by_one() {
+        // A single output taken first makes the blocks' pairs straddle
+        // every refill.
+        for skipped in [0, 1] {
+            let mut blocks = CpythonRandom::new(77);
+            let mut single = CpythonRandom::new(77);
+            for _ in 0..skipped {
+                assert_eq!(blocks.mt.next_u32(), single.mt.next_u32());
+            }
+            for len in [1, 311, 312, 313, 4096, 5, 624] {
+                let mut block = vec![0; len];
+                blocks.fill_53_bits(&mut block);
+                for (index, &value) in block.iter().enumerate() {
+                    assert_eq!(
+                        value,
+                        single.next_53_bits(),
+                        "{skipped}, {len}: draw {index}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

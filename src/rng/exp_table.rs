@@ -187,6 +187,42 @@ impl StepTable {
     }
 }
 
+/// Two step tables side by side, so that choosing one is an offset into
+/// one array rather than a pointer loaded from memory (the book model's
+/// search and trip in its quiet loop, where the choice is random).
+#[derive(Debug, Clone)]
+pub struct TablePair {
+    buckets: Box<[u64; 2 * BUCKETS]>,
+    tables: [StepTable; 2],
+}
+
+impl TablePair {
+    /// The pair of `first` and `second`.
+    pub fn new(first: StepTable, second: StepTable) -> Self {
+        let mut buckets = Box::new([0; 2 * BUCKETS]);
+        buckets[..BUCKETS].copy_from_slice(&first.buckets[..]);
+        buckets[BUCKETS..].copy_from_slice(&second.buckets[..]);
+        Self {
+            buckets,
+            tables: [first, second],
+        }
+    }
+
+    /// [`StepTable::ticks`] of the first table (`which == 0`) or the
+    /// second (`which == 1`).
+    #[inline(always)]
+    pub fn ticks(&self, u: u64, which: u64) -> u64 {
+        let which = (which & 1) as usize;
+        let bucket = (u >> BUCKET_SHIFT) as usize & (BUCKETS - 1);
+        let entry = self.buckets[which * BUCKETS + bucket];
+        let below = entry & TICKS_MASK;
+        if below == SEVERAL_STEPS {
+            return self.tables[which].search(u);
+        }
+        below + u64::from(u >= entry >> TICKS_BITS)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -119,6 +119,19 @@ impl Mt19937 {
         output
     }
 
+    /// The next outputs, up to `most` of them and at least one (`most`
+    /// above zero), as they lie in the current refill: for a caller that
+    /// turns many outputs into values in one loop.
+    pub fn next_outputs(&mut self, most: usize) -> &[u32] {
+        debug_assert!(most > 0, "no outputs asked for");
+        if self.next >= N {
+            self.refill();
+        }
+        let start = self.next;
+        self.next = (start + most).min(N);
+        &self.outputs[start..self.next]
+    }
+
     /// The next two outputs, in order.
     #[inline(always)]
     pub fn next_pair(&mut self) -> (u32, u32) {
@@ -190,6 +203,23 @@ mod bite_tests {
         for pair in 0..3 * N {
             let expected = (reference.next_u32(), reference.next_u32());
             assert_eq!(ours.next_pair(), expected, "pair {pair}");
+        }
+    }
+
+    #[test]
+    fn outputs_taken_in_runs_are_the_next_outputs() {
+        let mut ours = Mt19937::from_key(&[5]);
+        let mut reference = Mt::new_with_key([5u32]);
+        for most in [1, 7, 623, 624, 1000, 2, 625] {
+            let run = ours.next_outputs(most).to_vec();
+            assert!(
+                !run.is_empty() && run.len() <= most,
+                "{most}: {}",
+                run.len()
+            );
+            for (index, &output) in run.iter().enumerate() {
+                assert_eq!(output, reference.next_u32(), "{most}: output {index}");
+            }
         }
     }
 

@@ -24,6 +24,7 @@ mod newcomer;
 mod oracle;
 mod precedence;
 mod properties;
+mod quiet;
 mod replay;
 mod replay_dispatch;
 mod replay_fixes;

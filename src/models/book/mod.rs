@@ -2,6 +2,7 @@
 //! book's program, and the summary it keeps.
 
 pub mod output;
+pub mod quiet;
 pub mod summary;
 pub mod taxi;
 

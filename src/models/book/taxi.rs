@@ -383,7 +383,7 @@ impl<R: RandomSource> Timing<TaxiAction> for TaxiTiming<R> {
 }
 
 /// Ticks that nearly every duration of `sets` stays below.
-fn horizon(sets: &[PhaseDurations]) -> Tick {
+pub(crate) fn horizon(sets: &[PhaseDurations]) -> Tick {
     sets.iter()
         .flat_map(|set| [set.search, set.trip, set.going_home])
         .map(|spec| whole_ticks(spec.rare_bound()))
@@ -517,7 +517,7 @@ fn fleet_taxis(
 /// Refuses a fleet with more taxis than process ids, before any is built:
 /// taxi `i` has id `i`, so the largest id, `ProcId::MAX`, is the last taxi
 /// of the largest fleet.
-fn check_fleet_size(count: usize) -> Result<(), EngineError> {
+pub(crate) fn check_fleet_size(count: usize) -> Result<(), EngineError> {
     if count > ProcId::MAX as usize {
         return Err(EngineError::TooManyProcesses(count));
     }
