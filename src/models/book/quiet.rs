@@ -96,7 +96,7 @@ impl Draws for DrawsHere {
 /// Draws made on a helper thread ([`Ahead`]): each packs the durations of
 /// a search (low half) and a trip (high half) for one 53-bit draw, so the
 /// loop keeps a load and a shift and the helper does the rest. Durations
-/// are below [`LONGEST`], so each fits its half.
+/// this loop takes are below 2^32 ticks, so each fits its half.
 #[derive(Debug)]
 pub struct DrawsAhead {
     ahead: Ahead,
