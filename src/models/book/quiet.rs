@@ -453,10 +453,11 @@ fn slots_for(words: usize, horizon: Tick) -> usize {
         .unwrap_or(64)
 }
 
-/// Runs a fleet with the wheel of `slots` slots.
+/// Runs a fleet with the wheel of `slots` slots. The plans are dropped
+/// once the taxis are built: memory for a million taxis.
 fn run_with<D: Draws>(
     slots: usize,
-    plans: &[TaxiPlan],
+    plans: Vec<TaxiPlan>,
     draws: D,
     end_time: Tick,
     max_events: u64,
@@ -465,25 +466,30 @@ fn run_with<D: Draws>(
 ) -> (Outcome, Vec<TaxiRecord>) {
     fn go<D: Draws, const SLOTS: usize>(
         mut fleet: QuietFleet<D, SLOTS>,
+        plans: Vec<TaxiPlan>,
         progress: impl FnMut(Tick, u64),
         stop_flag: &AtomicBool,
     ) -> (Outcome, Vec<TaxiRecord>) {
+        drop(plans);
         let outcome = fleet.run(progress, stop_flag);
         (outcome, fleet.records())
     }
     match slots {
         1024 => go(
-            QuietFleet::<D, 1024>::new(plans, draws, end_time, max_events),
+            QuietFleet::<D, 1024>::new(&plans, draws, end_time, max_events),
+            plans,
             progress,
             stop_flag,
         ),
         256 => go(
-            QuietFleet::<D, 256>::new(plans, draws, end_time, max_events),
+            QuietFleet::<D, 256>::new(&plans, draws, end_time, max_events),
+            plans,
             progress,
             stop_flag,
         ),
         _ => go(
-            QuietFleet::<D, 64>::new(plans, draws, end_time, max_events),
+            QuietFleet::<D, 64>::new(&plans, draws, end_time, max_events),
+            plans,
             progress,
             stop_flag,
         ),
@@ -537,7 +543,7 @@ pub fn run(
         && let Some(ahead) = DrawsAhead::spawn(seed, search, trip)
     {
         let run = run_with(
-            slots, &plans, ahead, end_time, max_events, progress, stop_flag,
+            slots, plans, ahead, end_time, max_events, progress, stop_flag,
         );
         return Ok(Some(run));
     }
@@ -545,7 +551,7 @@ pub fn run(
         return Ok(None);
     };
     let run = run_with(
-        slots, &plans, draws, end_time, max_events, progress, stop_flag,
+        slots, plans, draws, end_time, max_events, progress, stop_flag,
     );
     Ok(Some(run))
 }
