@@ -261,7 +261,13 @@ fn advance(
     if position.len == 0 {
         return None;
     }
-    let wheel = shape.next_wheel_time(table, position.now);
+    // With every queued event far, no slot needs a look: a sparse fleet's
+    // scan would cost each of its events every slot's summary words.
+    let wheel = if far.len() == position.len {
+        None
+    } else {
+        shape.next_wheel_time(table, position.now)
+    };
     let far_time = far.peek().map(|Reverse((time, _))| *time);
     let next = match (wheel, far_time) {
         (Some(w), Some(f)) => w.min(f),

@@ -259,17 +259,24 @@ impl<D: Draws, const SLOTS: usize> QuietFleet<D, SLOTS> {
     }
 
     /// Moves the wheel to the next time with events, bringing in the far
-    /// events it then covers. Some event must be queued.
+    /// events it then covers; `queued` events are queued, one or more.
     #[cold]
     #[inline(never)]
-    fn advance(&mut self) {
+    fn advance(&mut self, queued: u64) {
         let nonempty = |time: Tick| {
             let slot = (time & Self::MASK) as usize;
             self.summaries.iter().any(|row| row[slot] != 0)
         };
-        let wheel = (1..=Self::MASK)
-            .map(|ahead| self.slot_time + ahead)
-            .find(|&time| nonempty(time));
+        // With every queued event far, no slot needs a look: a sparse
+        // fleet's scan would cost each of its events every slot of every
+        // summary row.
+        let wheel = if self.far.len() as u64 == queued {
+            None
+        } else {
+            (1..=Self::MASK)
+                .map(|ahead| self.slot_time + ahead)
+                .find(|&time| nonempty(time))
+        };
         let far = self.far.peek().map(|Reverse((time, _))| *time);
         let next = match (wheel, far) {
             (Some(wheel), Some(far)) => wheel.min(far),
@@ -350,7 +357,7 @@ impl<D: Draws, const SLOTS: usize> QuietFleet<D, SLOTS> {
             let Some(group) =
                 (self.cursor..self.summaries.len()).find(|&group| self.summaries[group][slot] != 0)
             else {
-                self.advance();
+                self.advance(queued);
                 continue;
             };
             let time = self.slot_time;
