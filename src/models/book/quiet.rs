@@ -16,8 +16,8 @@
 //!   its pick-up times: one signed add of the event's time an event;
 //! - every duration is at least a tick, so no event is queued at the
 //!   current time: the loop takes all of a time's events a bitmap word at
-//!   a time, counts them by the word, and queues each taxi in the wheel
-//!   row of its own word, found once for the word.
+//!   a time and queues each taxi in the wheel row of its own word, found
+//!   once for the word; events are counted by the draws they use.
 //!
 //! A taxi is then four numbers, half a cache line, and the loop keeps few
 //! enough values to hold them in registers (measured in
