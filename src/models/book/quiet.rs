@@ -685,6 +685,29 @@ mod tests {
     }
 
     #[test]
+    fn draws_made_on_the_helper_are_the_draws_made_here() {
+        // Means whose tables have buckets of several steps and a long tail.
+        let (search, trip) = (0.7, 300.0);
+        let mut here = DrawsHere::new(12, search, trip).unwrap();
+        let mut ahead = DrawsAhead::spawn(12, search, trip).expect("a helper thread starts");
+        let mut here_block = Box::new([0; BLOCK_LEN]);
+        let mut ahead_block = Box::new([0; BLOCK_LEN]);
+        for round in 0..3 {
+            here.refill(&mut here_block);
+            ahead.refill(&mut ahead_block);
+            for (index, (&mine, &theirs)) in here_block.iter().zip(ahead_block.iter()).enumerate() {
+                for trip in [0, 1] {
+                    assert_eq!(
+                        ahead.ticks(theirs, trip),
+                        here.ticks(mine, trip),
+                        "block {round}, draw {index}, trip {trip}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
     fn the_wheel_has_the_slots_the_durations_need_within_its_memory() {
         assert_eq!(slots_for(1, 1), 64);
         assert_eq!(slots_for(1, 64), 64);
