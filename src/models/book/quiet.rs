@@ -708,6 +708,48 @@ mod tests {
     }
 
     #[test]
+    fn a_mean_whose_longest_draw_is_exactly_2_to_the_32_ticks_is_left_to_the_engine() {
+        // The smallest mean whose longest draw is `LONGEST` ticks: such a
+        // draw would not fit its half of a packed draw (`DrawsAhead`).
+        let longest = |mean: f64| Exponential::new(mean, false).longest_cpython_ticks();
+        let (mut low, mut high) = (1.0e8f64, 2.0e8f64);
+        assert!(longest(low) < LONGEST && longest(high) >= LONGEST);
+        while f64::from_bits(low.to_bits() + 1) < high {
+            let mid = f64::from_bits((low.to_bits() + high.to_bits()) / 2);
+            if longest(mid) < LONGEST {
+                low = mid;
+            } else {
+                high = mid;
+            }
+        }
+        assert_eq!(longest(high), LONGEST);
+        assert_eq!(longest(low), LONGEST - 1);
+        let plans = [plan(0, 2)];
+        for (fits, mean) in [(true, low), (false, high)] {
+            for sets in [[book_with(mean, 5.0, 1.0)], [book_with(5.0, mean, 1.0)]] {
+                // Two threads: a mean this long has no step table for one.
+                let got = quiet_run(&plans, &sets, 1, 100, u64::MAX, 2);
+                assert_eq!(got.is_some(), fits, "{mean}");
+            }
+        }
+    }
+
+    #[test]
+    fn means_without_a_step_table_run_quietly_on_two_threads_as_in_the_engine() {
+        // No step table for these means: one thread leaves them to the
+        // engine, two draw them ahead, far beyond the wheel.
+        let plans: Vec<TaxiPlan> = (0..100).map(|id| plan(id, 3)).collect();
+        let sets = [book_with(2_000.0, 5_000.0, 1.0)];
+        assert!(DrawsHere::new(1, 2_000.0, 5_000.0).is_none());
+        let expected = engine_run(&plans, &sets, 1, 1 << 40, u64::MAX);
+        assert_eq!(
+            quiet_run(&plans, &sets, 1, 1 << 40, u64::MAX, 2),
+            Some(expected)
+        );
+        assert_eq!(quiet_run(&plans, &sets, 1, 1 << 40, u64::MAX, 1), None);
+    }
+
+    #[test]
     fn the_wheel_has_the_slots_the_durations_need_within_its_memory() {
         assert_eq!(slots_for(1, 1), 64);
         assert_eq!(slots_for(1, 64), 64);
