@@ -121,6 +121,15 @@ pub fn spawn(command: &mut RawCommand) -> BoundedChild {
 }
 
 impl BoundedChild {
+    /// Sends it the signal `name` (`INT`, `TERM`, ...) with `kill`.
+    pub fn signal(&self, name: &str) {
+        let status = RawCommand::new("kill")
+            .args([&format!("-{name}"), &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success(), "kill -{name} failed");
+    }
+
     /// Waits for the end, collecting whatever of stdout and stderr the test
     /// has not taken; fails the test if the watchdog had to kill the child.
     pub fn output(mut self) -> Output {

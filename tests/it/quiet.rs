@@ -114,11 +114,7 @@ fn ctrl_c_stops_a_quiet_run_after_the_events_it_names() {
                 .stderr(Stdio::piped()),
         );
         sleep(Duration::from_millis(700));
-        let status = Command::new("kill")
-            .args(["-INT", &child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
+        child.signal("INT");
         let output = child.output();
         assert_eq!(output.status.code(), Some(130), "{threads} threads");
         let stderr = String::from_utf8(output.stderr).unwrap();

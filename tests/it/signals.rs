@@ -30,14 +30,6 @@ fn start_long_run(directory: &Path, extra: &[&str]) -> BoundedChild {
     )
 }
 
-fn signal(child: &BoundedChild, name: &str) {
-    let status = Command::new("kill")
-        .args([&format!("-{name}"), &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-}
-
 /// Waits until the run has produced some events (its temporary file grows).
 fn wait_until_running(directory: &Path) {
     let started = Instant::now();
@@ -99,7 +91,7 @@ fn interrupted_run_completes_its_files(signal_name: &str, quiet: bool) {
     }
     let child = start_long_run(working.path(), &extra);
     wait_until_running(directory.path());
-    signal(&child, signal_name);
+    child.signal(signal_name);
     let output = child.output();
     assert_eq!(
         output.status.code(),
@@ -167,7 +159,7 @@ fn ctrl_c_stops_a_dispatch_run_without_output_with_the_recorded_runs_event_count
             .stderr(Stdio::piped()),
     );
     sleep(Duration::from_millis(300));
-    signal(&child, "INT");
+    child.signal("INT");
     let output = child.output();
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert_eq!(output.status.code(), Some(130), "{stderr}");
@@ -212,13 +204,13 @@ fn a_second_ctrl_c_exits_at_once_without_leaving_a_partial_file() {
         sleep(Duration::from_millis(20));
     }
     sleep(Duration::from_millis(300));
-    signal(&child, "INT");
+    child.signal("INT");
     sleep(Duration::from_millis(500));
     assert!(
         child.try_wait().unwrap().is_none(),
         "the first Ctrl-C waits for the blocked output"
     );
-    signal(&child, "INT");
+    child.signal("INT");
     let signalled = Instant::now();
     let status = child.wait();
     assert!(signalled.elapsed() < Duration::from_secs(5));
@@ -241,7 +233,7 @@ fn ctrl_c_during_a_delayed_run_ends_it_at_once() {
     );
     // The first event is at time 0; the second, 2 ticks later, is a second away.
     sleep(Duration::from_millis(400));
-    signal(&child, "INT");
+    child.signal("INT");
     let started = Instant::now();
     let status = child.wait();
     assert!(
@@ -279,7 +271,7 @@ fn ctrl_c_during_a_replay_exits_with_130_without_claiming_a_verdict() {
         );
         let first = wait_for_first_line(&mut child);
         assert!(first.starts_with("taxi: 0"), "{first}");
-        signal(&child, "INT");
+        child.signal("INT");
         let signalled = Instant::now();
         let output = child.output();
         assert!(signalled.elapsed() < Duration::from_secs(2));

@@ -155,11 +155,7 @@ fn ctrl_c_stops_a_helped_run_exactly_where_it_says() {
         );
         sleep(Duration::from_millis(10));
     }
-    let status = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
+    child.signal("INT");
     let output = child.output();
     assert_eq!(output.status.code(), Some(130));
     // Replay re-simulates on one thread: every event of the interrupted

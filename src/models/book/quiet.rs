@@ -766,43 +766,44 @@ mod tests {
 
     #[test]
     fn a_raised_stop_flag_stops_before_the_first_event_and_progress_is_heard() {
-        let plans = [plan(0, 3), plan(5, 3)];
-        let sets = [PhaseDurations::BOOK];
-        let raised = AtomicBool::new(true);
-        let mut heard = Vec::new();
-        let quiet = run(
-            plans.into_iter(),
-            &sets,
-            1,
-            1_000,
-            u64::MAX,
-            1,
-            |now, events| heard.push((now, events)),
-            &raised,
-        )
-        .unwrap()
-        .unwrap();
-        assert_eq!(quiet.0.reason, StopReason::Interrupted);
-        assert_eq!(
-            (quiet.0.events, quiet.0.pending, quiet.0.sim_time),
-            (0, 2, 0)
-        );
+        // The outcome of two book taxis' run, and the progress reports heard.
+        let run_with_flag = |flag: &AtomicBool| {
+            let plans = [plan(0, 3), plan(5, 3)];
+            let mut heard = Vec::new();
+            let report = |now, events| heard.push((now, events));
+            let quiet = run_quiet_loop(plans, report, flag);
+            (quiet, heard)
+        };
+        let (quiet, heard) = run_with_flag(&AtomicBool::new(true));
+        assert_eq!(quiet.reason, StopReason::Interrupted);
+        assert_eq!((quiet.events, quiet.pending, quiet.sim_time), (0, 2, 0));
         assert!(heard.is_empty());
-        let never = AtomicBool::new(false);
-        let quiet = run(
+        let (quiet, heard) = run_with_flag(&AtomicBool::new(false));
+        assert_eq!(quiet.reason, StopReason::EndOfEvents);
+        assert_eq!(heard, [(quiet.sim_time, 16)]);
+    }
+
+    /// The outcome of the book's durations on `plans`, seed 1, end time
+    /// 1,000, one thread.
+    fn run_quiet_loop(
+        plans: [TaxiPlan; 2],
+        progress: impl FnMut(Tick, u64),
+        stop_flag: &AtomicBool,
+    ) -> Outcome {
+        let sets = [PhaseDurations::BOOK];
+        run(
             plans.into_iter(),
             &sets,
             1,
             1_000,
             u64::MAX,
             1,
-            |now, events| heard.push((now, events)),
-            &never,
+            progress,
+            stop_flag,
         )
         .unwrap()
-        .unwrap();
-        assert_eq!(quiet.0.reason, StopReason::EndOfEvents);
-        assert_eq!(heard, [(quiet.0.sim_time, 16)]);
+        .unwrap()
+        .0
     }
 
     #[test]
